@@ -1,0 +1,5 @@
+//! `ues car ...` (being written)
+use crate::CliError;
+pub fn run(_args: &[&str]) -> Result<serde_json::Value, CliError> {
+    Err(CliError::Usage("ues car: not built yet".into()))
+}

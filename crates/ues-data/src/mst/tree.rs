@@ -101,7 +101,7 @@ impl<S: BlockSource> Loader<'_, S> {
 
 #[derive(PartialEq, Eq)]
 enum Put {
-    Unchanged,
+    Unchanged(Cid),
     Replaced(Cid),
     Inserted,
 }
@@ -205,7 +205,7 @@ impl<S: BlockSource> Mst<S> {
             unreachable!("root_layer loads the root")
         };
         Ok(match insert(&mut ld, node, layer, key, h, value)? {
-            Put::Replaced(old) => Some(old),
+            Put::Replaced(old) | Put::Unchanged(old) => Some(old),
             _ => None,
         })
     }
@@ -227,10 +227,7 @@ impl<S: BlockSource> Mst<S> {
         if old.is_some() {
             // Trim entry-less nodes off the top.
             let mut layer = layer;
-            loop {
-                let Some(n) = ld.load(root, layer)? else {
-                    break;
-                };
+            while let Some(n) = ld.load(root, layer)? {
                 if !n.entries.is_empty() {
                     break;
                 }
@@ -292,8 +289,11 @@ impl<S: BlockSource> Mst<S> {
         let mut scratch = Vec::with_capacity(64);
         match &mut self.root {
             Link::None => {
+                // The empty tree is one entry-less node, stored like any other.
                 node::encode(&Node::default(), &mut buf, &mut scratch);
-                cbor_cid(&buf)
+                let cid = cbor_cid(&buf);
+                self.fresh.push((cid, buf));
+                cid
             }
             Link::Stub(c) => *c,
             Link::Loaded(n) => hash(n, &mut buf, &mut scratch, &mut self.fresh),
@@ -352,7 +352,7 @@ fn insert<S: BlockSource>(
             Ok(i) => {
                 let e = &mut node.entries[i];
                 if e.value == value {
-                    return Ok(Put::Unchanged);
+                    return Ok(Put::Unchanged(value));
                 }
                 let old = std::mem::replace(&mut e.value, value);
                 node.cid = None;
@@ -384,7 +384,7 @@ fn insert<S: BlockSource>(
     }
     let child = ld.load(link, layer - 1)?.expect("link was just filled");
     let r = insert(ld, child, layer - 1, key, h, value)?;
-    if r != Put::Unchanged {
+    if !matches!(r, Put::Unchanged(_)) {
         node.cid = None;
     }
     Ok(r)

@@ -16,7 +16,10 @@ pub fn run(args: &[&str]) -> Result<Value, CliError> {
             let mut input = String::new();
             std::io::stdin()
                 .read_to_string(&mut input)
-                .map_err(|source| CliError::Io { path: "stdin".into(), source })?;
+                .map_err(|source| CliError::Io {
+                    path: "stdin".into(),
+                    source,
+                })?;
             root(&input)
         }
         ["diff", a, b] => diff(a, b),
@@ -28,10 +31,13 @@ pub fn run(args: &[&str]) -> Result<Value, CliError> {
 /// `{"collection/rkey": "cid", ...}`.
 fn root(input: &str) -> Result<Value, CliError> {
     let bad = |m: String| CliError::Input(format!("stdin: {m}"));
-    let v: Map<String, Value> = serde_json::from_str(input).map_err(|e| bad(format!("expected a JSON object: {e}")))?;
+    let v: Map<String, Value> =
+        serde_json::from_str(input).map_err(|e| bad(format!("expected a JSON object: {e}")))?;
     let mut t = Mst::new();
     for (k, v) in &v {
-        let s = v.as_str().ok_or_else(|| bad(format!("value of {k:?} is not a CID string")))?;
+        let s = v
+            .as_str()
+            .ok_or_else(|| bad(format!("value of {k:?} is not a CID string")))?;
         let c = cid::parse(s).map_err(|e| bad(format!("value of {k:?}: {e}")))?;
         t.put(k, c).map_err(|e| bad(e.to_string()))?;
     }
@@ -39,10 +45,16 @@ fn root(input: &str) -> Result<Value, CliError> {
 }
 
 fn read_car(path: &str) -> Result<car::Car, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io {
+        path: path.into(),
+        source,
+    })?;
     let c = car::read_all(&bytes).map_err(|e| CliError::Input(format!("{path}: {e}")))?;
     if c.roots.len() != 1 {
-        return Err(CliError::Input(format!("{path}: expected one root (the MST root), found {}", c.roots.len())));
+        return Err(CliError::Input(format!(
+            "{path}: expected one root (the MST root), found {}",
+            c.roots.len()
+        )));
     }
     Ok(c)
 }
@@ -59,7 +71,8 @@ fn diff(a: &str, b: &str) -> Result<Value, CliError> {
     let (ca, cb) = (read_car(a)?, read_car(b)?);
     let mut blocks: HashMap<Cid, Vec<u8>> = ca.blocks;
     blocks.extend(cb.blocks);
-    let d = mst::proven_diff(&blocks, ca.roots[0], cb.roots[0]).map_err(|e| CliError::Input(e.to_string()))?;
+    let d = mst::proven_diff(&blocks, ca.roots[0], cb.roots[0])
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let ops: Vec<Value> = d
         .diff
         .record_ops

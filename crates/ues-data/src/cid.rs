@@ -1,10 +1,15 @@
 //! Content identifiers: the codecs and hashes UES uses, computing CIDs for
-//! bytes, and checking a block against its CID.
+//! bytes, checking a block against its CID, and reading CIDs from text and
+//! binary.
 //!
 //! The `cid` and `multihash` crates do the representation; this module fixes
 //! the choices (CIDv1, dag-cbor/raw, sha2-256/BLAKE3) and reports typed errors.
+//! The binary framing (varints, digest length) is read here rather than by
+//! `Cid::read_bytes` so that errors say what is wrong and the reader knows
+//! exactly how many bytes a CID took (the CAR reader and the DAG-CBOR
+//! validator need both).
 
-pub use ::cid::Cid;
+pub use ::cid::{Cid, Version};
 use multihash::Multihash;
 use sha2::{Digest, Sha256};
 
@@ -17,17 +22,67 @@ pub const SHA2_256: u64 = 0x12;
 /// Multihash code of BLAKE3-256 (UES-native objects).
 pub const BLAKE3: u64 = 0x1e;
 
+/// Largest multihash digest a [`Cid`] here can hold, in bytes.
+pub const MAX_DIGEST_LEN: usize = 64;
+
 /// Errors about CIDs: parsing them and checking blocks against them.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CidError {
+    /// Any other malformed CID (the message says what).
     #[error("invalid CID: {0}")]
     Invalid(String),
+    /// The multihash function is not one this node can verify.
     #[error("unsupported multihash code 0x{0:x}")]
     UnsupportedHash(u64),
+    /// The content codec is not one expected here.
     #[error("unsupported codec 0x{0:x}")]
     UnsupportedCodec(u64),
+    /// The block's hash differs from the one in its CID.
     #[error("block does not match its CID {0}")]
     HashMismatch(Cid),
+    /// The text or binary form is empty.
+    #[error("empty CID")]
+    Empty,
+    /// The string starts with a multibase prefix this parser does not read.
+    #[error(
+        "unsupported multibase prefix {0:?} (expected base32 'b' CIDv1 or a base58 'Qm' CIDv0)"
+    )]
+    UnsupportedMultibase(char),
+    /// A character outside the alphabet of the string's multibase.
+    #[error("invalid character {ch:?} at index {index}")]
+    InvalidChar {
+        /// Byte index of the character in the string.
+        index: usize,
+        /// The character found.
+        ch: char,
+    },
+    /// The string has the wrong length (CIDv0 is exactly 46 characters; the
+    /// atproto syntax allows 8 to 256).
+    #[error("invalid CID length {0}")]
+    InvalidLength(usize),
+    /// The string decodes, but is not the one canonical text form of its CID
+    /// (non-zero trailing bits, a CIDv0 written in base32, ...).
+    #[error("not the canonical text form of a CID")]
+    NotCanonical,
+    /// The binary form ends before the CID does.
+    #[error("truncated CID at byte {0}")]
+    Truncated(usize),
+    /// A varint that is not minimally encoded or exceeds 63 bits.
+    #[error("malformed varint at byte {0}")]
+    BadVarint(usize),
+    /// A CID version other than 1 (or the implicit CIDv0 form).
+    #[error("unsupported CID version {0}")]
+    UnsupportedVersion(u64),
+    /// The multihash digest is longer than [`MAX_DIGEST_LEN`].
+    #[error("multihash digest of {0} bytes is too long")]
+    DigestTooLong(u64),
+    /// Bytes left over after a complete binary CID.
+    #[error("{0} trailing bytes after the CID")]
+    TrailingBytes(usize),
+    /// A CIDv0, which the AT Protocol does not allow where the caller asked
+    /// for its rules.
+    #[error("CIDv0 is not allowed here")]
+    V0NotAllowed,
 }
 
 fn wrap(code: u64, digest: &[u8]) -> Multihash<64> {
@@ -63,5 +118,144 @@ pub fn verify(cid: &Cid, bytes: &[u8]) -> Result<(), CidError> {
         Ok(())
     } else {
         Err(CidError::HashMismatch(*cid))
+    }
+}
+
+/// Parse the text form of a CID, strictly.
+///
+/// Reads a CIDv1 in multibase base32 lowercase (`b...`, what
+/// [`Cid::to_string`] prints) and a CIDv0 in base58btc (`Qm...`, 46
+/// characters). The string must be the canonical form of the CID it decodes
+/// to; no whitespace, no other multibase, no `/ipfs/` prefix.
+///
+/// CIDv0 is read (for IPFS interop) although the AT Protocol's syntax rule,
+/// [`check_syntax`], rejects it: where atproto rules apply, check
+/// [`Cid::version`] too.
+pub fn parse(s: &str) -> Result<Cid, CidError> {
+    let first = s.chars().next().ok_or(CidError::Empty)?;
+    let cid = if s.starts_with("Qm") {
+        if s.len() != 46 {
+            return Err(CidError::InvalidLength(s.len()));
+        }
+        check_alphabet(s, 0, |c| c.is_ascii_alphanumeric() && !"0OIl".contains(c))?;
+        // The `cid` crate reads 46-character `Qm` strings as base58btc CIDv0.
+        let cid = Cid::try_from(s).map_err(|e| CidError::Invalid(e.to_string()))?;
+        if cid.version() != Version::V0 {
+            return Err(CidError::NotCanonical);
+        }
+        cid
+    } else if first == 'b' {
+        check_alphabet(s, 1, |c| matches!(c, 'a'..='z' | '2'..='7'))?;
+        let upper = s[1..].to_ascii_uppercase();
+        let bytes = data_encoding::BASE32_NOPAD
+            .decode(upper.as_bytes())
+            .map_err(|_| CidError::NotCanonical)?;
+        let cid = from_bytes(&bytes)?;
+        if cid.version() != Version::V1 {
+            return Err(CidError::NotCanonical);
+        }
+        cid
+    } else {
+        return Err(CidError::UnsupportedMultibase(first));
+    };
+    // Belt and braces: only the canonical spelling of a CID is accepted.
+    if cid.to_string() != s {
+        return Err(CidError::NotCanonical);
+    }
+    Ok(cid)
+}
+
+/// Check a string against the AT Protocol's *syntax* rule for the lexicon
+/// `cid` string format (what `atproto-interop-tests/syntax/cid_syntax_*.txt`
+/// test): 8 to 256 characters of `[A-Za-z0-9+=]`, and not a CIDv0 (`Qm...`,
+/// 46 characters). The rule is lexical, as in the reference implementations:
+/// a string may pass it and still not decode (use [`parse`] for that).
+pub fn check_syntax(s: &str) -> Result<(), CidError> {
+    if s.is_empty() {
+        return Err(CidError::Empty);
+    }
+    check_alphabet(s, 0, |c| c.is_ascii_alphanumeric() || c == '+' || c == '=')?;
+    if !(8..=256).contains(&s.len()) {
+        return Err(CidError::InvalidLength(s.len()));
+    }
+    if s.len() == 46 && s.starts_with("Qm") {
+        return Err(CidError::V0NotAllowed);
+    }
+    Ok(())
+}
+
+/// Read a CIDv1 that another implementation wrote in any multibase the `cid`
+/// crate decodes (base58btc `z...`, base64 `m...`, base16 `f...`, ...), once
+/// the string passes [`check_syntax`]. CIDv0 is rejected, as in atproto.
+/// Data written by this node always uses [`parse`]'s canonical form.
+pub fn parse_lenient(s: &str) -> Result<Cid, CidError> {
+    check_syntax(s)?;
+    let cid = Cid::try_from(s).map_err(|e| CidError::Invalid(e.to_string()))?;
+    if cid.version() != Version::V1 {
+        return Err(CidError::V0NotAllowed);
+    }
+    Ok(cid)
+}
+
+fn check_alphabet(s: &str, skip: usize, ok: impl Fn(char) -> bool) -> Result<(), CidError> {
+    match s.char_indices().skip(skip).find(|&(_, c)| !ok(c)) {
+        Some((index, ch)) => Err(CidError::InvalidChar { index, ch }),
+        None => Ok(()),
+    }
+}
+
+/// Read the binary form of a CID that must fill `b` exactly.
+pub fn from_bytes(b: &[u8]) -> Result<Cid, CidError> {
+    let (cid, len) = read_bytes(b)?;
+    if len != b.len() {
+        return Err(CidError::TrailingBytes(b.len() - len));
+    }
+    Ok(cid)
+}
+
+/// Read the binary CID at the start of `b`; returns it and how many bytes it
+/// took (the rest of `b` is left alone, as the CAR reader needs).
+///
+/// CIDv0 is the 34-byte `0x12 0x20 <sha2-256 digest>` form; CIDv1 is
+/// `varint(1) varint(codec) varint(hash code) varint(digest len) digest`,
+/// with minimal varints and a digest of at most [`MAX_DIGEST_LEN`] bytes.
+pub fn read_bytes(b: &[u8]) -> Result<(Cid, usize), CidError> {
+    if b.is_empty() {
+        return Err(CidError::Empty);
+    }
+    if b.len() >= 2 && b[0] == 0x12 && b[1] == 0x20 {
+        let digest = b.get(2..34).ok_or(CidError::Truncated(b.len()))?;
+        let cid =
+            Cid::new_v0(wrap(SHA2_256, digest)).map_err(|e| CidError::Invalid(e.to_string()))?;
+        return Ok((cid, 34));
+    }
+    let mut pos = 0;
+    let version = varint(b, &mut pos)?;
+    if version != 1 {
+        return Err(CidError::UnsupportedVersion(version));
+    }
+    let codec = varint(b, &mut pos)?;
+    let code = varint(b, &mut pos)?;
+    let size = varint(b, &mut pos)?;
+    if size > MAX_DIGEST_LEN as u64 {
+        return Err(CidError::DigestTooLong(size));
+    }
+    let end = pos + size as usize;
+    let digest = b.get(pos..end).ok_or(CidError::Truncated(b.len()))?;
+    let mh = Multihash::wrap(code, digest).map_err(|e| CidError::Invalid(e.to_string()))?;
+    Ok((Cid::new_v1(codec, mh), end))
+}
+
+/// One unsigned varint at `b[*pos..]` (minimal, at most 9 bytes), advancing `pos`.
+fn varint(b: &[u8], pos: &mut usize) -> Result<u64, CidError> {
+    use unsigned_varint::decode::{u64 as decode_u64, Error};
+    let rest = b.get(*pos..).unwrap_or_default();
+    match decode_u64(rest) {
+        Ok((v, tail)) => {
+            *pos += rest.len() - tail.len();
+            Ok(v)
+        }
+        Err(Error::Insufficient) => Err(CidError::Truncated(b.len())),
+        Err(_) => Err(CidError::BadVarint(*pos)),
     }
 }

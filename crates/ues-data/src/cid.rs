@@ -251,6 +251,10 @@ fn varint(b: &[u8], pos: &mut usize) -> Result<u64, CidError> {
     use unsigned_varint::decode::{u64 as decode_u64, Error};
     let rest = b.get(*pos..).unwrap_or_default();
     match decode_u64(rest) {
+        // The multiformats varint spec caps varints at 9 bytes (63 bits);
+        // the decoder accepts a 10th byte and drops its high bits, which
+        // would give two encodings of one CID.
+        Ok((_, tail)) if rest.len() - tail.len() > 9 => Err(CidError::BadVarint(*pos)),
         Ok((v, tail)) => {
             *pos += rest.len() - tail.len();
             Ok(v)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The run command of README.md: sets up what is missing, builds everything
+# (the native `ues` binary and the wasm package) and shows what runs.
+# Later issues grow this into starting the web app (ues-web) and a local edge
+# relay (ues-edge).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$UES_ROOT"
+
+"$UES_ROOT/scripts/setup.sh"
+
+ues_header "build: native workspace (release)"
+cargo build --workspace --release
+ues="$CARGO_TARGET_DIR/release/ues"
+[ -x "$ues" ] || ues_die "cargo did not produce $ues"
+
+ues_header "build: wasm package"
+"$UES_ROOT/scripts/build-pkg.sh"
+
+ues_header "smoke run"
+printf '$ echo {} | ues mst root\n'
+echo '{}' | "$ues" mst root || ues_die "ues mst root failed"
+printf '$ node -e (ues-wasm: new Mst().root())\n'
+node -e 'const { Mst } = require(process.argv[1]); console.log(new Mst().root())' "$UES_PKG_OUT/node/ues_wasm.js" \
+  || ues_die "the wasm package failed to load in Node"
+
+cat <<MSG
+
+${UES_BOLD}What is built and how to use it${UES_RESET}
+  native CLI     $ues
+                   ues mst root                  read {"key": "cid", ...} on stdin, print the MST root CID
+                   ues mst diff A.car B.car      print the MST diff from A to B as JSON
+                   ues car inspect FILE.car      verify every block, print {roots, blocks, bytes}
+  wasm, Node     $UES_PKG_OUT/node/ues_wasm.js  (CommonJS: require it; class Mst, mstRootOf)
+  wasm, browser  $UES_PKG_OUT/web/ues_wasm.js   (ES module: await init(); then the same API)
+  tests          ./scripts/test.sh  (see README.md)
+
+Not built yet: the web app (ues-web/) and the local edge relay (ues-edge/) come
+with their issues; this command will start them.
+MSG

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The test command of README.md: sets up what is missing (scripts/setup.sh),
+# then runs every suite, stopping at the first failure:
+#   fmt      cargo fmt --check
+#   clippy   clippy -D warnings, native (all targets) and wasm32 (core crates, ues-wasm)
+#   native   cargo test --workspace
+#   wasm     the core crates' tests as wasm in headless Chromium (wasm-bindgen-test)
+#   core     core-crate hygiene: no tokio, no `env` imports in the wasm build
+#   interop  the wasm package in Node against the reference JS (tests/interop/)
+#
+#   scripts/test.sh                 everything
+#   scripts/test.sh wasm interop    only these steps (setup always runs)
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$UES_ROOT"
+
+all_steps=(fmt clippy native wasm core interop)
+if [ $# -gt 0 ]; then
+  for s in "$@"; do
+    [[ " ${all_steps[*]} " == *" $s "* ]] || ues_die "unknown step '$s' (steps: ${all_steps[*]})"
+  done
+  steps=("$@")
+else
+  steps=("${all_steps[@]}")
+fi
+
+core_pkgs=()
+for c in $UES_CORE_CRATES; do core_pkgs+=(-p "$c"); done
+
+step_fmt() { cargo fmt --all -- --check; }
+step_clippy() {
+  cargo clippy --workspace --all-targets -- -D warnings
+  cargo clippy "${core_pkgs[@]}" -p ues-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+}
+step_native() { cargo test --workspace; }
+step_wasm() {
+  # Runner, chromedriver and browser capabilities come from scripts/env.sh.
+  WASM_BINDGEN_USE_BROWSER=1 cargo test "${core_pkgs[@]}" --target wasm32-unknown-unknown
+}
+step_core() { "$UES_ROOT/scripts/check-core.sh"; }
+step_interop() {
+  "$UES_ROOT/scripts/build-pkg.sh"
+  node --test tests/interop/
+}
+
+describe() {
+  case "$1" in
+    setup) echo "setup: tools, browser, npm dependencies" ;;
+    fmt) echo "fmt: cargo fmt --all -- --check" ;;
+    clippy) echo "clippy: -D warnings, native --workspace --all-targets and wasm32 (${UES_CORE_CRATES}, ues-wasm)" ;;
+    native) echo "native: cargo test --workspace" ;;
+    wasm) echo "wasm: cargo test ${core_pkgs[*]} --target wasm32-unknown-unknown, in headless Chromium" ;;
+    core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
+    interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;
+  esac
+}
+
+start_all=$SECONDS
+summary=()
+run_step() {
+  local name="$1" t0=$SECONDS
+  ues_header "[$name] $(describe "$name")"
+  # A subshell outside any `if`, so that `set -e` holds inside multi-command steps.
+  local rc=0
+  set +e
+  (set -e; "${@:2}")
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    summary+=("$name $((SECONDS - t0))s")
+  else
+    printf '\n%sFAILED: step "%s" (exit %s) after %ss: %s%s\n' "$UES_RED" "$name" "$rc" "$((SECONDS - t0))" "$(describe "$name")" "$UES_RESET" >&2
+    printf 'test.sh: FAILED at %s; passed before it: %s (total %ss)\n' "$name" "${summary[*]:-none}" "$((SECONDS - start_all))" >&2
+    exit 1
+  fi
+}
+
+run_step setup "$UES_ROOT/scripts/setup.sh"
+for s in "${steps[@]}"; do
+  run_step "$s" "step_$s"
+done
+
+printf '\n%stest.sh: ALL PASSED (%s) in %ss: %s%s\n' "$UES_GREEN" "${steps[*]}" "$((SECONDS - start_all))" "$(IFS=,; echo "${summary[*]}" | sed 's/,/, /g')" "$UES_RESET"

@@ -35,8 +35,17 @@ fn main() {
     walk(&root, &mut files);
     let mut src = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
     for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        writeln!(src, "    ({rel:?}, include_bytes!({:?})),", f.display().to_string()).unwrap();
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            src,
+            "    ({rel:?}, include_bytes!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
     }
     src.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("files.rs");

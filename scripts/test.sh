@@ -3,7 +3,7 @@
 # then runs every suite, stopping at the first failure:
 #   fmt      cargo fmt --check
 #   clippy   clippy -D warnings, native (all targets) and wasm32 (core crates, ues-wasm)
-#   native   cargo test --workspace
+#   native   cargo test --workspace --exclude ues-bench
 #   wasm     the core crates' tests as wasm in headless Chromium (wasm-bindgen-test)
 #   core     core-crate hygiene: no tokio, no `env` imports in the wasm build
 #   interop  the wasm package in Node against the reference JS (tests/interop/)
@@ -29,10 +29,12 @@ for c in $UES_CORE_CRATES; do core_pkgs+=(-p "$c"); done
 
 step_fmt() { cargo fmt --all -- --check; }
 step_clippy() {
-  cargo clippy --workspace --all-targets -- -D warnings
+  # ues-bench is left out: its peers (shrike, criterion) change shared
+  # dependency features and would build the workspace a second time.
+  cargo clippy --workspace --exclude ues-bench --all-targets -- -D warnings
   cargo clippy "${core_pkgs[@]}" -p ues-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 }
-step_native() { cargo test --workspace; }
+step_native() { cargo test --workspace --exclude ues-bench; }
 step_wasm() {
   # Runner, chromedriver and browser capabilities come from scripts/env.sh.
   WASM_BINDGEN_USE_BROWSER=1 cargo test "${core_pkgs[@]}" --target wasm32-unknown-unknown
@@ -48,7 +50,7 @@ describe() {
     setup) echo "setup: tools, browser, npm dependencies" ;;
     fmt) echo "fmt: cargo fmt --all -- --check" ;;
     clippy) echo "clippy: -D warnings, native --workspace --all-targets and wasm32 (${UES_CORE_CRATES}, ues-wasm)" ;;
-    native) echo "native: cargo test --workspace" ;;
+    native) echo "native: cargo test --workspace --exclude ues-bench" ;;
     wasm) echo "wasm: cargo test ${core_pkgs[*]} --target wasm32-unknown-unknown, in headless Chromium" ;;
     core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
     interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;

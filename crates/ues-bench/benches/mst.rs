@@ -219,6 +219,33 @@ fn main() {
             goal,
         });
     }
+    // The same key sets as one batch (`Mst::from_entries`), against shrike's
+    // insert loop: what a commit of that many writes costs each of them.
+    for (task, ks, goal) in [
+        ("mst build 10k, one batch", &k10, 1.5),
+        ("mst build 100k, one batch", &k100, 2.0),
+    ] {
+        assert_eq!(
+            native::build_bulk(ks, value),
+            native::build(ks, value),
+            "bulk build root"
+        );
+        let (u, s) = race(
+            runs,
+            || {
+                black_box(native::build_bulk(black_box(ks), value));
+            },
+            || {
+                black_box(shrike_build(black_box(ks), svalue));
+            },
+        );
+        rows.push(Row {
+            task,
+            ues: u,
+            shrike: s,
+            goal,
+        });
+    }
     let (u, s) = race(
         runs,
         || {

@@ -24,6 +24,14 @@ pub fn build(keys: &[String], value: Cid) -> Cid {
     t.root()
 }
 
+/// Builds the tree of `keys` in one batch ([`Mst::from_entries`]: sorted,
+/// bottom-up) and returns its root.
+pub fn build_bulk(keys: &[String], value: Cid) -> Cid {
+    Mst::from_entries(keys.iter().map(|k| (k.as_str(), value)))
+        .expect("benchmark keys are valid")
+        .root()
+}
+
 /// Builds the tree of `entries` and returns its root and its node blocks.
 pub fn build_blocks(entries: &[(String, Cid)]) -> (Cid, Vec<(Cid, Vec<u8>)>) {
     let mut t = Mst::new();

@@ -91,6 +91,8 @@ fn rebuilt_roots_match_cars() {
             }
             assert_eq!(t.root(), root, "{path} rebuilt (reversed: {order})");
         }
+        let mut bulk = Mst::from_entries(entries.iter().map(|(k, v)| (k.as_str(), *v))).unwrap();
+        assert_eq!(bulk.root(), root, "{path} built in one go");
     }
 }
 

@@ -76,6 +76,10 @@ proptest! {
             rev.put(k, *v).unwrap();
         }
         prop_assert_eq!(t.root(), rev.root());
+        // Built in one go from the entries (with duplicates: last wins): same root.
+        let mut with_dups: Vec<(String, Cid)> = model.iter().map(|(k, _)| (k.clone(), value(0))).collect();
+        with_dups.extend(model.iter().map(|(k, v)| (k.clone(), *v)));
+        prop_assert_eq!(Mst::from_entries(with_dups).unwrap().root(), t.root());
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl<'t, S: BlockSource> Side<'t, '_, S> {
                     for (link, e) in links(n) {
                         match link {
                             Link::None => {}
-                            Link::Stub(c) => next.push((Item::Stub(*c), sub)),
+                            Link::Stub(c) => next.push((Item::Stub(**c), sub)),
                             Link::Loaded(m) => next.push((Item::Mem(m), sub)),
                         }
                         if let Some(e) = e {
@@ -94,7 +94,7 @@ impl<'t, S: BlockSource> Side<'t, '_, S> {
                     let n = self.ld.read(&cid, Some(layer))?;
                     for (link, e) in links(&n) {
                         if let Link::Stub(c) = link {
-                            next.push((Item::Stub(*c), sub));
+                            next.push((Item::Stub(**c), sub));
                         }
                         if let Some(e) = e {
                             self.entries.insert(e.key.clone(), e.value);

@@ -12,6 +12,7 @@
 //! intermediate nodes where a layer has no keys; the root is the highest
 //! layer that has keys.
 
+mod build;
 mod diff;
 mod node;
 mod proof;

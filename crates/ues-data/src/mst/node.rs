@@ -16,7 +16,8 @@ use crate::cid::Cid;
 pub(crate) enum Link {
     #[default]
     None,
-    Stub(Cid),
+    /// Boxed: keeps a link one pointer wide, so entries stay small.
+    Stub(Box<Cid>),
     Loaded(Box<Node>),
 }
 
@@ -98,7 +99,7 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64) {
 fn link_cid(link: &Link) -> Option<&Cid> {
     match link {
         Link::None => None,
-        Link::Stub(c) => Some(c),
+        Link::Stub(c) => Some(&**c),
         Link::Loaded(n) => Some(n.cid.as_ref().expect("children are hashed before parents")),
     }
 }
@@ -233,7 +234,7 @@ impl<'a> Reader<'a> {
 }
 
 fn stub(cid: Option<Cid>) -> Link {
-    cid.map_or(Link::None, Link::Stub)
+    cid.map_or(Link::None, |c| Link::Stub(Box::new(c)))
 }
 
 /// Decodes a node strictly: canonical layout, keys strictly ascending and

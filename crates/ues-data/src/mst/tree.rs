@@ -14,6 +14,9 @@ pub struct Mst<S = NoBlocks> {
     loaded: Vec<Cid>,
     /// Nodes encoded by the last [`Mst::root`] calls, not yet taken.
     fresh: Vec<(Cid, Vec<u8>)>,
+    /// The root's layer while the root is loaded and has entries (saves a
+    /// sha256 of its first key on every write).
+    layer: Option<u32>,
 }
 
 impl Mst<NoBlocks> {
@@ -114,6 +117,7 @@ impl<S: BlockSource> Mst<S> {
             source,
             loaded: Vec::new(),
             fresh: Vec::new(),
+            layer: None,
         }
     }
 
@@ -121,10 +125,11 @@ impl<S: BlockSource> Mst<S> {
     /// source must hold blocks verified against their CIDs.
     pub fn load(source: S, root: Cid) -> Self {
         Mst {
-            root: Link::Stub(root),
+            root: Link::Stub(Box::new(root)),
             source,
             loaded: Vec::new(),
             fresh: Vec::new(),
+            layer: None,
         }
     }
 
@@ -136,6 +141,12 @@ impl<S: BlockSource> Mst<S> {
     /// CIDs of the nodes read from the source so far, in order.
     pub fn loaded(&self) -> &[Cid] {
         &self.loaded
+    }
+
+    /// Replaces the whole tree (`layer`: the new root's layer, if known).
+    pub(crate) fn set_root(&mut self, root: Link, layer: Option<u32>) {
+        self.root = root;
+        self.layer = layer;
     }
 
     pub(crate) fn parts(&mut self) -> (&mut Link, Loader<'_, S>) {
@@ -151,6 +162,15 @@ impl<S: BlockSource> Mst<S> {
     /// The layer of the root, loading what that needs; `None` for an empty
     /// tree. A root without entries is trimmed (or emptied) on the way.
     pub(crate) fn root_layer(&mut self) -> Result<Option<u32>, MstError> {
+        if let (Some(l), Link::Loaded(_)) = (self.layer, &self.root) {
+            return Ok(Some(l));
+        }
+        let found = self.find_root_layer()?;
+        self.layer = found;
+        Ok(found)
+    }
+
+    fn find_root_layer(&mut self) -> Result<Option<u32>, MstError> {
         let (root, mut ld) = self.parts();
         if let Link::Stub(cid) = root {
             let n = ld.read(cid, None)?;
@@ -189,6 +209,7 @@ impl<S: BlockSource> Mst<S> {
                 entries: vec![entry],
                 cid: None,
             }));
+            self.layer = Some(h);
             return Ok(None);
         };
         while h > layer {
@@ -200,6 +221,7 @@ impl<S: BlockSource> Mst<S> {
             }));
             layer += 1;
         }
+        self.layer = Some(layer);
         let (root, mut ld) = self.parts();
         let Link::Loaded(node) = root else {
             unreachable!("root_layer loads the root")
@@ -225,6 +247,8 @@ impl<S: BlockSource> Mst<S> {
         };
         let old = remove(&mut ld, node, layer, key, h)?;
         if old.is_some() {
+            self.layer = None;
+            let (root, mut ld) = self.parts();
             // Trim entry-less nodes off the top.
             let mut layer = layer;
             while let Some(n) = ld.load(root, layer)? {
@@ -295,7 +319,7 @@ impl<S: BlockSource> Mst<S> {
                 self.fresh.push((cid, buf));
                 cid
             }
-            Link::Stub(c) => *c,
+            Link::Stub(c) => **c,
             Link::Loaded(n) => hash(n, &mut buf, &mut scratch, &mut self.fresh),
         }
     }

@@ -6,3 +6,4 @@ pub mod car;
 pub mod cbor;
 pub mod cid;
 pub mod mst;
+pub mod syntax;

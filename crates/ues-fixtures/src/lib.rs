@@ -41,3 +41,30 @@ pub fn lines(path: &str) -> Vec<&'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect()
 }
+
+#[doc(hidden)]
+pub use futures::executor::block_on;
+
+/// Declares an async test that runs on both hosts: natively with a blocking
+/// executor, and as an async `wasm_bindgen_test` in the browser (the calling
+/// crate has `wasm-bindgen-test` as a wasm32 dev-dependency).
+///
+/// ```ignore
+/// async fn body() { /* ... */ }
+/// ues_fixtures::async_test!(my_test, body());
+/// ```
+#[macro_export]
+macro_rules! async_test {
+    ($name:ident, $body:expr) => {
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            $crate::block_on($body);
+        }
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() {
+            $body.await;
+        }
+    };
+}

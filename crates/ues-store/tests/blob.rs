@@ -12,21 +12,7 @@ use ues_store::blob::{
 use ues_store::conformance::pattern;
 use ues_store::{Batch, BlockStore, Cid, MemoryStore, Store, StoreError};
 
-/// Runs an async test body: `block_on` natively, awaited on wasm.
-macro_rules! async_test {
-    ($name:ident, $body:expr) => {
-        #[cfg(not(target_arch = "wasm32"))]
-        #[test]
-        fn $name() {
-            futures::executor::block_on($body);
-        }
-        #[cfg(target_arch = "wasm32")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() {
-            $body.await;
-        }
-    };
-}
+use ues_fixtures::async_test;
 
 async fn manifest_of(store: &MemoryStore, cid: &Cid) -> Manifest {
     read_blob(store, cid).await.unwrap().manifest().clone()

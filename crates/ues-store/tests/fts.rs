@@ -13,22 +13,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use ues_store::fts::conformance;
 use ues_store::MemoryStore;
 
-/// Runs an async test body: `block_on` natively; on wasm the test itself is
-/// async, so the body is awaited there.
-macro_rules! async_test {
-    ($name:ident, $body:expr) => {
-        #[cfg(not(target_arch = "wasm32"))]
-        #[test]
-        fn $name() {
-            futures::executor::block_on($body);
-        }
-        #[cfg(target_arch = "wasm32")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() {
-            $body.await;
-        }
-    };
-}
+use ues_fixtures::async_test;
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn bless() {

@@ -13,22 +13,7 @@ use ues_store::{
     Verified, ENTRY_OVERHEAD,
 };
 
-/// Runs an async test body: `block_on` natively; on wasm the test itself is
-/// async, so the body is awaited there.
-macro_rules! async_test {
-    ($name:ident, $body:expr) => {
-        #[cfg(not(target_arch = "wasm32"))]
-        #[test]
-        fn $name() {
-            futures::executor::block_on($body);
-        }
-        #[cfg(target_arch = "wasm32")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() {
-            $body.await;
-        }
-    };
-}
+use ues_fixtures::async_test;
 
 fn memory() -> (MemoryStore, ManualClock) {
     let clock = ManualClock::default();

@@ -3,14 +3,20 @@
 //! naming the problem, with a non-zero exit code. Never a panic on input.
 
 mod car_cmd;
+mod firehose_cmd;
 mod mst_cmd;
+mod repo_cmd;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   ues mst root                  read {\"key\": \"cid\", ...} on stdin, print the MST root CID
   ues mst diff A.car B.car      print the MST diff from A to B as JSON
-  ues car inspect FILE.car      verify every block, print {roots, blocks, bytes}";
+  ues car inspect FILE.car      verify every block, print {roots, blocks, bytes}
+  ues repo <command> --data DIR a signed repo in DIR: init, put, get, list, delete,
+                                export, import, verify (`ues repo` for details)
+  ues firehose check EVENT.json [--key did:key:...]
+                                check a #commit event: blocks, proofs, signature";
 
 /// A failed command: the message is printed as one line on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +37,8 @@ fn run(args: &[String]) -> Result<serde_json::Value, CliError> {
     match a.as_slice() {
         ["mst", rest @ ..] => mst_cmd::run(rest),
         ["car", rest @ ..] => car_cmd::run(rest),
+        ["repo", rest @ ..] => repo_cmd::run(rest),
+        ["firehose", rest @ ..] => firehose_cmd::run(rest),
         _ => Err(CliError::Usage(USAGE.to_string())),
     }
 }

@@ -1,0 +1,296 @@
+//! CAR v1 export and import with full verification: every block against its
+//! CID (the CAR reader), the commit's DID and signature, the MST structure
+//! (every node loaded with its layer checks), every record block present and
+//! canonical DAG-CBOR.
+
+use crate::commit::{Commit, Verifier};
+use crate::repo::Repo;
+use crate::source::Overlay;
+use crate::tid::Tid;
+use crate::{keys, RepoError};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use ues_data::car::{read_all, write_car};
+use ues_data::cbor;
+use ues_data::cid::Cid;
+use ues_data::mst::{diff, proof_path, BlockSource, Mst, MstError};
+use ues_store::{prefix_end, verify_block, Batch, Scan, Store};
+
+/// A repository CAR that passed [`verify_car`].
+#[derive(Debug, Clone)]
+pub struct VerifiedCar {
+    /// The commit's CID (the CAR's root).
+    pub commit_cid: Cid,
+    /// The verified commit.
+    pub commit: Commit,
+    /// Every record: path and CID, in key order.
+    pub records: Vec<(String, Cid)>,
+    /// Every MST node.
+    pub nodes: Vec<Cid>,
+    /// The blocks the repo consists of (commit, MST nodes, records); extra
+    /// blocks of the CAR are left out.
+    pub blocks: HashMap<Cid, Vec<u8>>,
+}
+
+/// Reads the commit at the CAR root out of `blocks` and checks DID and key.
+fn checked_commit(
+    roots: &[Cid],
+    blocks: &HashMap<Cid, Vec<u8>>,
+    did: Option<&str>,
+    key: &dyn Verifier,
+) -> Result<(Cid, Commit), RepoError> {
+    let [root] = roots else {
+        return Err(RepoError::CarRoots(roots.len()));
+    };
+    let bytes = blocks.get(root).ok_or(RepoError::MissingBlock(*root))?;
+    let commit = Commit::decode(bytes)?;
+    if let Some(expected) = did {
+        if commit.unsigned.did != expected {
+            return Err(RepoError::WrongDid {
+                expected: expected.to_string(),
+                found: commit.unsigned.did.clone(),
+            });
+        }
+    }
+    commit.verify(key)?;
+    Ok((*root, commit))
+}
+
+/// Checks that a record block is present and canonical.
+fn check_record<S: BlockSource>(src: &S, path: &str, cid: &Cid) -> Result<(), RepoError> {
+    let bytes = src.block(cid).ok_or_else(|| RepoError::MissingRecord {
+        path: path.to_string(),
+        cid: *cid,
+    })?;
+    cbor::validate(bytes).map_err(RepoError::NonCanonical)
+}
+
+/// Verifies a whole-repo CAR: the signature against `key`, the DID when
+/// given, every block against its CID, the MST and every record.
+pub fn verify_car(
+    bytes: &[u8],
+    did: Option<&str>,
+    key: &dyn Verifier,
+) -> Result<VerifiedCar, RepoError> {
+    let car = read_all(bytes)?;
+    let (commit_cid, commit) = checked_commit(&car.roots, &car.blocks, did, key)?;
+    let mut tree = Mst::load(&car.blocks, commit.unsigned.data);
+    let records = tree.list()?;
+    let nodes = tree.loaded().to_vec();
+    let mut keep: HashSet<Cid> = nodes.iter().copied().collect();
+    keep.insert(commit.unsigned.data);
+    keep.insert(commit_cid);
+    for (path, cid) in &records {
+        check_record(&car.blocks, path, cid)?;
+        keep.insert(*cid);
+    }
+    let mut blocks = car.blocks;
+    blocks.retain(|c, _| keep.contains(c));
+    Ok(VerifiedCar {
+        commit_cid,
+        commit,
+        records,
+        nodes,
+        blocks,
+    })
+}
+
+/// Verifies a whole-repo CAR and stores it as the repo of its DID in
+/// `store` (one batch), then opens that repo.
+pub async fn import_car<S: Store>(
+    store: S,
+    bytes: &[u8],
+    did: Option<&str>,
+    key: &dyn Verifier,
+) -> Result<Repo<S>, RepoError> {
+    let v = verify_car(bytes, did, key)?;
+    let did = v.commit.unsigned.did.clone();
+    let nodes: HashMap<Cid, Vec<u8>> = v
+        .nodes
+        .iter()
+        .filter_map(|c| v.blocks.get(c).map(|b| (*c, b.clone())))
+        .collect();
+    let mut batch = Batch::new();
+    batch.put(keys::head(&did), v.commit_cid.to_bytes());
+    batch.put(
+        keys::log(&did, &v.commit.unsigned.rev.to_string()),
+        keys::encode_cids(v.blocks.keys()),
+    );
+    for (cid, bytes) in v.blocks {
+        batch.put_block(cid, bytes);
+    }
+    store.apply(batch).await?;
+    Ok(Repo::from_parts(store, (v.commit_cid, v.commit), nodes))
+}
+
+impl<S: Store> Repo<S> {
+    /// The whole repo as a CAR v1 rooted at the head commit: the commit,
+    /// every MST node, every record.
+    pub async fn export_car(&mut self) -> Result<Vec<u8>, RepoError> {
+        let (head, _) = self.head.clone().ok_or(RepoError::Empty)?;
+        // A tree fresh from the blocks lists every node it reads.
+        self.reset_tree();
+        let (nodes, records) = self
+            .with_tree(|t| {
+                let records = t.list()?;
+                Ok((t.loaded().to_vec(), records))
+            })
+            .await?;
+        let mut blocks = vec![(head, self.fetch_block(head).await?)];
+        for n in nodes {
+            let b = self.node_or_fetch(n).await?;
+            blocks.push((n, b));
+        }
+        let mut seen = HashSet::new();
+        let cids: Vec<Cid> = records
+            .iter()
+            .map(|r| r.1)
+            .filter(|c| seen.insert(*c))
+            .collect();
+        let got = self.store.get_blocks(&cids).await?;
+        for (cid, b) in cids.into_iter().zip(got) {
+            let b = b.ok_or(RepoError::MissingBlock(cid))?;
+            verify_block(&cid, &b)?;
+            blocks.push((cid, b));
+        }
+        Ok(write_car(
+            &[head],
+            blocks.iter().map(|(c, b)| (c, b.as_slice())),
+        )?)
+    }
+
+    /// The blocks added by the commits after `since` (all of them when
+    /// `None`), as a CAR v1 rooted at the head commit.
+    pub async fn export_since(&mut self, since: Option<Tid>) -> Result<Vec<u8>, RepoError> {
+        let Some(since) = since else {
+            return self.export_car().await;
+        };
+        let head = self.head().ok_or(RepoError::Empty)?;
+        let prefix = keys::log_prefix(&self.did);
+        let scan = Scan {
+            start: Bound::Excluded(keys::log(&self.did, &since.to_string())),
+            end: prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+            reverse: false,
+            limit: None,
+        };
+        let mut seen = HashSet::new();
+        let mut cids = Vec::new();
+        for (_, v) in self.store.scan(&scan).await? {
+            cids.extend(
+                keys::decode_cids(&v)?
+                    .into_iter()
+                    .filter(|c| seen.insert(*c)),
+            );
+        }
+        let got = self.store.get_blocks(&cids).await?;
+        let mut blocks = Vec::with_capacity(cids.len());
+        for (cid, b) in cids.into_iter().zip(got) {
+            let b = b.ok_or(RepoError::MissingBlock(cid))?;
+            blocks.push((cid, b));
+        }
+        Ok(write_car(
+            &[head],
+            blocks.iter().map(|(c, b)| (c, b.as_slice())),
+        )?)
+    }
+
+    /// Applies a CAR slice (e.g. from [`Repo::export_since`] of another copy)
+    /// on top of this repo: checks DID, signature, that the rev is newer, the
+    /// new MST and its new records; stores the new blocks in one batch.
+    pub async fn apply_car(&mut self, bytes: &[u8], key: &dyn Verifier) -> Result<Cid, RepoError> {
+        let car = read_all(bytes)?;
+        let (commit_cid, commit) = checked_commit(&car.roots, &car.blocks, Some(&self.did), key)?;
+        if let Some(cur) = self.rev() {
+            if commit.unsigned.rev <= cur {
+                return Err(RepoError::StaleRev {
+                    current: cur.to_string(),
+                    new: commit.unsigned.rev.to_string(),
+                });
+            }
+        }
+        let old = self.data();
+        let new = commit.unsigned.data;
+        self.reset_tree();
+        let d = loop {
+            let src = Overlay {
+                top: &car.blocks,
+                base: &self.base,
+            };
+            let mut ta = match old {
+                Some(r) => Mst::load(&src, r),
+                None => Mst::empty(&src),
+            };
+            let mut tb = Mst::load(&src, new);
+            // Loading the whole new tree checks every node's place in it.
+            let r = tb.list().and_then(|_| diff(&mut ta, &mut tb));
+            let missing = match r {
+                Ok(d) => break d,
+                Err(MstError::MissingBlock(c)) if self.node_bytes(&c).is_none() => c,
+                Err(e) => return Err(e.into()),
+            };
+            let b = self.fetch_block(missing).await?;
+            self.fresh.insert(missing, b);
+            self.reset_tree();
+        };
+        let mut batch = Batch::new();
+        let mut added = vec![commit_cid];
+        for op in &d.record_ops {
+            if let Some(cid) = op.new_value {
+                match car.blocks.get(&cid) {
+                    Some(b) => {
+                        cbor::validate(b).map_err(RepoError::NonCanonical)?;
+                        added.push(cid);
+                    }
+                    None if self.store.has_block(&cid).await? => {}
+                    None => check_record(&car.blocks, &op.rpath, &cid)?,
+                }
+            }
+        }
+        for n in d.created_nodes.iter().chain([&new]) {
+            if let Some(b) = car.blocks.get(n) {
+                self.fresh.insert(*n, b.clone());
+                added.push(*n);
+            }
+        }
+        let mut seen = HashSet::new();
+        added.retain(|c| seen.insert(*c));
+        for c in &added {
+            if let Some(b) = car.blocks.get(c) {
+                batch.put_block(*c, b.clone());
+            }
+        }
+        batch.put(keys::head(&self.did), commit_cid.to_bytes());
+        batch.put(
+            keys::log(&self.did, &commit.unsigned.rev.to_string()),
+            keys::encode_cids(added.iter()),
+        );
+        self.store.apply(batch).await?;
+        self.head = Some((commit_cid, commit));
+        self.reset_tree();
+        Ok(commit_cid)
+    }
+
+    /// A record's inclusion proof as a CAR rooted at the head commit: the
+    /// commit, the MST nodes on the record's path, and the record block.
+    pub async fn record_proof(
+        &mut self,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<Vec<u8>, RepoError> {
+        let head = self.head().ok_or(RepoError::Empty)?;
+        let path = format!("{collection}/{rkey}");
+        let (nodes, value) = self
+            .with_tree(|t| Ok((proof_path(t, &path)?, t.get(&path)?)))
+            .await?;
+        let value = value.ok_or_else(|| RepoError::RecordNotFound(path.clone()))?;
+        let mut blocks = vec![(head, self.fetch_block(head).await?)];
+        for n in nodes {
+            blocks.push((n, self.node_or_fetch(n).await?));
+        }
+        blocks.push((value, self.fetch_block(value).await?));
+        Ok(write_car(
+            &[head],
+            blocks.iter().map(|(c, b)| (c, b.as_slice())),
+        )?)
+    }
+}

@@ -57,6 +57,8 @@ pub struct Repo<S: Store> {
     /// The tree at the head, kept in memory.
     pub(crate) tree: CachedMst,
     tids: TidGenerator,
+    /// The collection indexes written with each commit.
+    pub(crate) indexes: crate::Indexes,
 }
 
 impl<S: Store> Repo<S> {
@@ -71,6 +73,7 @@ impl<S: Store> Repo<S> {
             fresh: HashMap::new(),
             tree: Mst::empty(Shared::default()),
             tids: TidGenerator::system(0),
+            indexes: crate::Indexes::none(),
         };
         if let Some(h) = repo.store.get(&keys::head(did)).await? {
             let cid = keys::decode_cid(&h)?;
@@ -98,6 +101,7 @@ impl<S: Store> Repo<S> {
             fresh: HashMap::new(),
             tree: Mst::empty(Shared::default()),
             tids,
+            indexes: crate::Indexes::none(),
         };
         repo.reset_tree();
         repo
@@ -299,7 +303,10 @@ impl<S: Store> Repo<S> {
                 Ok((root, ops, t.take_new_blocks()))
             })
             .await?;
-        let committed = self.commit_tree(records, data, nodes, signer).await;
+        let committed = match self.index_writes(writes, &ops).await {
+            Ok(extra) => self.commit_tree(records, data, nodes, extra, signer).await,
+            Err(e) => Err(e),
+        };
         if committed.is_err() {
             self.reset_tree();
         }
@@ -314,13 +321,15 @@ impl<S: Store> Repo<S> {
         })
     }
 
-    /// Signs a commit of `data` and stores it with its records and nodes in
-    /// one batch; returns the commit's CID, its rev and every block's CID.
+    /// Signs a commit of `data` and stores it with its records, nodes and
+    /// the `extra` (index) writes in one batch; returns the commit's CID,
+    /// its rev and every block's CID.
     async fn commit_tree(
         &mut self,
         records: Vec<(Cid, Vec<u8>)>,
         data: Cid,
         nodes: Vec<(Cid, Vec<u8>)>,
+        extra: Batch,
         signer: &dyn Signer,
     ) -> Result<(Cid, Tid, Vec<Cid>), RepoError> {
         let rev = self.tids.next_tid();
@@ -346,6 +355,7 @@ impl<S: Store> Repo<S> {
         for (cid, bytes) in blocks {
             batch.put_block(cid, bytes);
         }
+        batch.ops.extend(extra.ops);
         batch.put(keys::head(&self.did), commit_cid.to_bytes());
         batch.put(
             keys::log(&self.did, &rev.to_string()),

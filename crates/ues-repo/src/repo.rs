@@ -72,7 +72,7 @@ impl<S: Store> Repo<S> {
             base: Rc::default(),
             fresh: HashMap::new(),
             tree: Mst::empty(Shared::default()),
-            tids: TidGenerator::system(0),
+            tids: TidGenerator::system(TidGenerator::random_clock_id()),
             indexes: crate::Indexes::none(),
         };
         if let Some(h) = repo.store.get(&keys::head(did)).await? {
@@ -91,7 +91,7 @@ impl<S: Store> Repo<S> {
     /// A repo whose head and MST node blocks are already in memory (and in
     /// `store`), e.g. right after a verified import.
     pub(crate) fn from_parts(store: S, head: (Cid, Commit), nodes: HashMap<Cid, Vec<u8>>) -> Self {
-        let mut tids = TidGenerator::system(0);
+        let mut tids = TidGenerator::system(TidGenerator::random_clock_id());
         tids.advance_past(head.1.unsigned.rev);
         let mut repo = Repo {
             store,

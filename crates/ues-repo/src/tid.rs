@@ -137,6 +137,16 @@ impl fmt::Debug for TidGenerator {
 }
 
 impl TidGenerator {
+    /// A random 10-bit clock id, so two nodes writing in the same
+    /// microsecond still make different TIDs (0 if the host has no randomness).
+    pub fn random_clock_id() -> u16 {
+        let mut b = [0u8; 2];
+        match getrandom::getrandom(&mut b) {
+            Ok(()) => u16::from_le_bytes(b) & 0x3ff,
+            Err(_) => 0,
+        }
+    }
+
     /// A generator over `clock` with the 10-bit `clock_id` of this node.
     pub fn new(clock: Box<dyn MicrosClock>, clock_id: u16) -> Self {
         TidGenerator {

@@ -74,3 +74,13 @@ fn generator_is_monotonic_when_clock_goes_back() {
     g.advance_past(Tid::new(5_000_000, 0));
     assert!(g.next_tid().micros() > 5_000_000);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn random_clock_ids_fit_ten_bits_and_vary() {
+    let ids: std::collections::BTreeSet<u16> =
+        (0..64).map(|_| TidGenerator::random_clock_id()).collect();
+    assert!(ids.iter().all(|&i| i < 1024));
+    // 64 draws from 1024 values: all equal only if randomness is broken.
+    assert!(ids.len() > 1, "clock ids never vary: {ids:?}");
+}

@@ -8,6 +8,8 @@ use ues_data::cid::{self, Cid, CidError};
 use ues_data::mst::{self, MstError};
 use wasm_bindgen::prelude::*;
 
+mod repo;
+
 #[wasm_bindgen]
 extern "C" {
     /// The JS `Error` class, to throw errors that carry a `code`.

@@ -79,7 +79,7 @@ const KNOWN_ROOTS = {
 }
 
 // ------------------------------------------------------------------ static server
-const ALLOWED = ['/bench/chromium/', '/pkg/wasm/web/']
+const ALLOWED = ['/bench/chromium/', '/bench/workload.mjs', '/pkg/wasm/web/']
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
 const server = http.createServer((req, res) => {
   const p = decodeURIComponent(new URL(req.url, 'http://x').pathname)

@@ -12,50 +12,16 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { MST, MemoryBlockstore } from '@atproto/repo'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 
-const require = createRequire(import.meta.url)
-const pkgFile = fileURLToPath(new URL('../../pkg/wasm/node/ues_wasm.js', import.meta.url))
-if (!existsSync(pkgFile)) {
-  throw new Error(`the wasm package is not built (${pkgFile} is missing): run scripts/build-pkg.sh`)
-}
-const ues = require(pkgFile)
+import { ues, SEED, ONLY_CASE, prng, caseSeed } from './support.mjs'
 
 const CASES = Number(process.env.UES_INTEROP_CASES ?? 2000)
-const SEED =
-  process.env.UES_INTEROP_SEED === 'random'
-    ? (Math.random() * 2 ** 32) >>> 0
-    : Number(process.env.UES_INTEROP_SEED ?? 1) >>> 0
-const ONLY_CASE = process.env.UES_INTEROP_CASE === undefined ? null : Number(process.env.UES_INTEROP_CASE)
 
-// ---------------------------------------------------------------- randomness
-// mulberry32: small, fast, good enough to pick test inputs; a case's stream
-// depends only on (SEED, case index), so any case can be rerun alone.
-function prng(seed) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const r = {
-    next,
-    int: (n) => Math.floor(next() * n), // 0 <= x < n
-    range: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)), // lo <= x <= hi
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-    bytes: (n) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256)),
-  }
-  return r
-}
-const caseSeed = (seed, i) => (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0
 
 // ---------------------------------------------------------------- inputs
 const COLLECTIONS = [
@@ -244,7 +210,7 @@ test('errors carry a stable code', () => {
 test('the example keys of the atproto interop tests, put one by one', async (t) => {
   const fixtures = process.env.UES_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures', import.meta.url))
   const file = `${fixtures}/atproto-interop-tests/mst/example_keys.txt`
-  if (!existsSync(file)) return t.skip(`no ${file}`)
+  assert.ok(existsSync(file), `fixture ${file} is missing (set UES_FIXTURES)`)
   const { readFileSync } = await import('node:fs')
   const keys = readFileSync(file, 'utf8').split('\n').filter(Boolean)
   const cid = randomCid(prng(3))

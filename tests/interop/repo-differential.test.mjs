@@ -14,10 +14,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
-import { existsSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import {
   Repo as JsRepo,
   MemoryBlockstore,
@@ -37,45 +34,15 @@ import { Secp256k1Keypair } from '@atproto/crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 
-const require = createRequire(import.meta.url)
-const pkgFile = fileURLToPath(new URL('../../pkg/wasm/node/ues_wasm.js', import.meta.url))
-if (!existsSync(pkgFile)) {
-  throw new Error(`the wasm package is not built (${pkgFile} is missing): run scripts/build-pkg.sh`)
-}
-const ues = require(pkgFile)
+import { ues, SEED, ONLY_CASE, prng, caseSeed } from './support.mjs'
 
 const CASES = Number(process.env.UES_REPO_CASES ?? 20)
-const SEED =
-  process.env.UES_INTEROP_SEED === 'random'
-    ? (Math.random() * 2 ** 32) >>> 0
-    : Number(process.env.UES_INTEROP_SEED ?? 1) >>> 0
-const ONLY_CASE = process.env.UES_INTEROP_CASE === undefined ? null : Number(process.env.UES_INTEROP_CASE)
 
 const COLL = 'app.bsky.feed.post'
 const hex = (bytes) => Buffer.from(bytes).toString('hex')
 const SECRET = hex(new Uint8Array(32).fill(7))
 const OTHER_SECRET = hex(new Uint8Array(32).fill(8))
 
-// ---------------------------------------------------------------- randomness
-// mulberry32, as in mst-differential.test.mjs.
-function prng(seed) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    range: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-  }
-}
-const caseSeed = (seed, i) => (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0
 
 // ---------------------------------------------------------------- TIDs
 const TID_CHARS = '234567abcdefghijklmnopqrstuvwxyz'

@@ -23,17 +23,13 @@ import os from 'node:os'
 import { MST, MemoryBlockstore, DataDiff } from '@atproto/repo'
 import { CID } from 'multiformats/cid'
 import { VALUE_CID, CHANGED_CID, keys, diffEntries, makeTasks } from './workload.mjs'
+import { opt, flag } from './args.mjs'
 
 // ------------------------------------------------------------------ options
-const argv = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name)
-  return i >= 0 ? argv[i + 1] : dflt
-}
 const ROUNDS = Number(opt('--rounds', 5))
 const NATIVE_RUNS = Number(opt('--native-runs', 3))
 const JSON_OUT = opt('--json', null)
-const SKIP_100K = argv.includes('--skip-100k')
+const SKIP_100K = flag('--skip-100k')
 
 // ------------------------------------------------------------------ inputs
 const root = fileURLToPath(new URL('..', import.meta.url))

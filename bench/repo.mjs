@@ -20,15 +20,12 @@ import { performance } from 'node:perf_hooks'
 import os from 'node:os'
 import { Repo as JsRepo, MemoryBlockstore, WriteOpAction, getFullRepo, concatBytesAsync, verifyRepoCar } from '@atproto/repo'
 import { Secp256k1Keypair } from '@atproto/crypto'
+import { N, PER_COMMIT, chunks, SECRET, runAtproto, runUes } from './repo-workload.mjs'
+import { opt, flag } from './args.mjs'
 
-const argv = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name)
-  return i >= 0 ? argv[i + 1] : dflt
-}
 const ROUNDS = Number(opt('--rounds', 3))
 const JSON_OUT = opt('--json', null)
-const NATIVE = argv.includes('--native')
+const NATIVE = flag('--native')
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const require = createRequire(import.meta.url)
@@ -36,64 +33,15 @@ const pkgFile = `${root}pkg/wasm/node/ues_wasm.js`
 if (!existsSync(pkgFile)) throw new Error(`missing ${pkgFile}: run scripts/build-pkg.sh`)
 const ues = require(pkgFile)
 
-// ------------------------------------------------------------------ inputs
-const COLL = 'app.bsky.feed.post'
-const N = 10_000
-const PER_COMMIT = 100
-function rkeys(n) {
-  let s = 1
-  return Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) % 2147483648
-    return s.toString(36).padStart(13, '2') + i
-  })
-}
-const KEYS = rkeys(N)
-const record = (i) => ({ $type: COLL, text: `post ${i} hello world`, createdAt: '2026-11-24T00:00:00.000Z' })
-const chunks = []
-for (let c = 0; c < N; c += PER_COMMIT) {
-  chunks.push(KEYS.slice(c, c + PER_COMMIT).map((rkey, j) => ({ action: 'create', collection: COLL, rkey, record: record(c + j) })))
-}
-const SECRET = Buffer.from(new Uint8Array(32).fill(42)).toString('hex')
+// ------------------------------------------------------------------ inputs (bench/repo-workload.mjs)
 const keypair = await Secp256k1Keypair.import(SECRET)
 const DID = keypair.did()
 
 // ------------------------------------------------------------------ the two sides
-async function runJs() {
-  const t0 = performance.now()
-  const storage = new MemoryBlockstore()
-  let repo = await JsRepo.create(storage, DID, keypair)
-  for (const chunk of chunks) {
-    repo = await repo.applyWrites(
-      chunk.map((w) => ({ ...w, action: WriteOpAction.Create })),
-      keypair
-    )
-  }
-  const t1 = performance.now()
-  const car = await concatBytesAsync(getFullRepo(storage, repo.cid))
-  const t2 = performance.now()
-  const v = await verifyRepoCar(car, DID, DID)
-  const t3 = performance.now()
-  if (v.creates.length !== N) throw new Error(`@atproto/repo verified ${v.creates.length} records`)
-  return { build: t1 - t0, export: t2 - t1, import: t3 - t2, bytes: car.length }
-}
-
-async function runWasm() {
-  const json = chunks.map((c) => JSON.stringify(c))
-  const t0 = performance.now()
-  const repo = ues.Repo.create(DID, SECRET)
-  for (const j of json) await repo.applyWrites(j)
-  const t1 = performance.now()
-  const car = await repo.exportCar()
-  const t2 = performance.now()
-  const copy = await ues.Repo.importCar(car, DID, DID)
-  const t3 = performance.now()
-  if (copy.commitCid() !== repo.commitCid()) throw new Error('wasm import: another head')
-  const n = JSON.parse(await copy.listRecords(COLL, undefined, N + 1)).length
-  if (n !== N) throw new Error(`wasm import: ${n} records`)
-  repo.free()
-  copy.free()
-  return { build: t1 - t0, export: t2 - t1, import: t3 - t2, bytes: car.length }
-}
+const atproto = { Repo: JsRepo, MemoryBlockstore, WriteOpAction, getFullRepo, concatBytesAsync, verifyRepoCar }
+const runJs = () => runAtproto(atproto, keypair, DID)
+// json built inside the timing, as before the workload moved to its module
+const runWasm = () => runUes(ues, DID, SECRET)
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const results = { js: [], wasm: [] }

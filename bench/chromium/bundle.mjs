@@ -3,6 +3,9 @@
 //
 //   node bench/chromium/bundle.mjs       (bench/chromium/build.sh runs it)
 //
+// Importing it builds nothing: it exports `bundle` and `stubPlugin`, which
+// bench/chromium/bundle-repo.mjs uses for out/atproto-repo.js.
+//
 // @atproto/repo's index also exports its CAR and stream helpers, which import
 // Node built-ins (node:crypto, node:stream, node:zlib, node:timers/promises,
 // fs, ...) and pino (through @atproto/common's logger). The MST, the block
@@ -15,16 +18,15 @@
 
 import { build } from 'esbuild'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const out = `${here}out`
-mkdirSync(out, { recursive: true })
 
 const NODE_BUILTIN = /^(node:)?(assert|buffer|child_process|crypto|events|fs|fs\/promises|http|https|net|os|path|stream|stream\/promises|string_decoder|timers|timers\/promises|tls|url|util|worker_threads|zlib)$/
 const STUBBED = /^(pino-.*|thread-stream|sonic-boom|real-require)$/
 
-const stubPlugin = {
+export const stubPlugin = {
   name: 'ues-node-stubs',
   setup(b) {
     b.onResolve({ filter: NODE_BUILTIN }, (a) => ({ path: a.path, namespace: 'ues-stub' }))
@@ -69,27 +71,38 @@ module.exports = target
   },
 }
 
-const result = await build({
-  stdin: {
-    contents: `export { MST, MemoryBlockstore, DataDiff } from '@atproto/repo'\nexport { CID } from 'multiformats/cid'\n`,
-    resolveDir: here,
+// Bundles the ESM `entry` source (resolved from bench/chromium/) for the
+// browser into out/`outfile`, with the stubs (and `plugins` before them).
+// Prints and returns the output size; returns esbuild's result too.
+export async function bundle({ entry, outfile, sourcefile = 'entry.js', plugins = [] }) {
+  mkdirSync(out, { recursive: true })
+  const result = await build({
+    stdin: { contents: entry, resolveDir: here, sourcefile },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: false,
+    outfile: `${out}/${outfile}`,
+    define: {
+      'process.env.NODE_ENV': '"production"',
+      'process.env': '{}',
+      global: 'globalThis',
+    },
+    plugins: [...plugins, stubPlugin],
+    logLevel: 'warning',
+    metafile: true,
+  })
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0)
+  console.log(`bench/chromium/out/${outfile}: ${bytes} bytes`)
+  return { result, bytes }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { result } = await bundle({
+    entry: `export { MST, MemoryBlockstore, DataDiff } from '@atproto/repo'\nexport { CID } from 'multiformats/cid'\n`,
+    outfile: 'atproto.js',
     sourcefile: 'atproto-entry.js',
-  },
-  bundle: true,
-  platform: 'browser',
-  format: 'esm',
-  target: 'es2022',
-  minify: false,
-  outfile: `${out}/atproto.js`,
-  define: {
-    'process.env.NODE_ENV': '"production"',
-    'process.env': '{}',
-    global: 'globalThis',
-  },
-  plugins: [stubPlugin],
-  logLevel: 'warning',
-  metafile: true,
-})
-writeFileSync(`${out}/atproto.meta.json`, JSON.stringify(result.metafile))
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0)
-console.log(`bench/chromium/out/atproto.js: ${bytes} bytes`)
+  })
+  writeFileSync(`${out}/atproto.meta.json`, JSON.stringify(result.metafile))
+}

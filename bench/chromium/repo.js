@@ -14,43 +14,11 @@
 //   await uesRepoBench.runAtproto(secretHex)  one @atproto/repo round, same shape
 
 import initUes, * as ues from '../../pkg/wasm/web/ues_wasm.js'
+import { chunks, runUes, runAtproto as runAtprotoWith } from '../repo-workload.mjs'
 
-// Copied from bench/repo.mjs (which runs on import, so it cannot be imported).
-const COLL = 'app.bsky.feed.post'
-const N = 10_000
-const PER_COMMIT = 100
-function rkeys(n) {
-  let s = 1
-  return Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) % 2147483648
-    return s.toString(36).padStart(13, '2') + i
-  })
-}
-const KEYS = rkeys(N)
-const record = (i) => ({ $type: COLL, text: `post ${i} hello world`, createdAt: '2026-11-24T00:00:00.000Z' })
-const chunks = []
-for (let c = 0; c < N; c += PER_COMMIT) {
-  chunks.push(KEYS.slice(c, c + PER_COMMIT).map((rkey, j) => ({ action: 'create', collection: COLL, rkey, record: record(c + j) })))
-}
 const json = chunks.map((c) => JSON.stringify(c))
 
-async function run(did, secretHex) {
-  const t0 = performance.now()
-  const repo = ues.Repo.create(did, secretHex)
-  for (const j of json) await repo.applyWrites(j)
-  const t1 = performance.now()
-  const car = await repo.exportCar()
-  const t2 = performance.now()
-  const copy = await ues.Repo.importCar(car, did, did)
-  const t3 = performance.now()
-  const head = repo.commitCid()
-  if (copy.commitCid() !== head) throw new Error('wasm import: another head')
-  const n = JSON.parse(await copy.listRecords(COLL, undefined, N + 1)).length
-  if (n !== N) throw new Error(`wasm import: ${n} records`)
-  repo.free()
-  copy.free()
-  return { build: t1 - t0, export: t2 - t1, import: t3 - t2, bytes: car.length, head }
-}
+const run = (did, secretHex) => runUes(ues, did, secretHex, json)
 
 let at = null
 async function loadAtproto() {
@@ -60,23 +28,7 @@ async function loadAtproto() {
 
 async function runAtproto(secretHex) {
   const keypair = await at.Secp256k1Keypair.import(secretHex)
-  const did = keypair.did()
-  const t0 = performance.now()
-  const storage = new at.MemoryBlockstore()
-  let repo = await at.Repo.create(storage, did, keypair)
-  for (const chunk of chunks) {
-    repo = await repo.applyWrites(
-      chunk.map((w) => ({ ...w, action: at.WriteOpAction.Create })),
-      keypair,
-    )
-  }
-  const t1 = performance.now()
-  const car = await at.concatBytesAsync(at.getFullRepo(storage, repo.cid))
-  const t2 = performance.now()
-  const v = await at.verifyRepoCar(car, did, did)
-  const t3 = performance.now()
-  if (v.creates.length !== N) throw new Error(`@atproto/repo verified ${v.creates.length} records`)
-  return { build: t1 - t0, export: t2 - t1, import: t3 - t2, bytes: car.length }
+  return runAtprotoWith(at, keypair, keypair.did())
 }
 
 const log = document.getElementById('log')

@@ -17,25 +17,19 @@
 // timing. Ratios are @atproto/repo (page) / ues wasm and @atproto/repo (Node) /
 // ues wasm.
 
-import http from 'node:http'
-import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
-import path from 'node:path'
 import os from 'node:os'
-import { chromium } from 'playwright-core'
 import { Repo as JsRepo, MemoryBlockstore, WriteOpAction, getFullRepo, concatBytesAsync, verifyRepoCar } from '@atproto/repo'
 import { Secp256k1Keypair } from '@atproto/crypto'
+import { N, PER_COMMIT, chunks, SECRET, runAtproto } from '../repo-workload.mjs'
+import { startServer, inChromium, openPage } from './serve.mjs'
+import { opt, flag } from '../args.mjs'
 
-const argv = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name)
-  return i >= 0 ? argv[i + 1] : dflt
-}
 const ROUNDS = Number(opt('--rounds', 3))
 const JSON_OUT = opt('--json', null)
-const PAGE_JS = !argv.includes('--no-page-atproto')
-const NODE_JS = !argv.includes('--no-node-atproto')
+const PAGE_JS = !flag('--no-page-atproto')
+const NODE_JS = !flag('--no-node-atproto')
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 if (!existsSync(`${root}pkg/wasm/web/ues_wasm.js`)) throw new Error('pkg/wasm/web/ues_wasm.js is missing: run scripts/build-pkg.sh')
@@ -43,82 +37,19 @@ if (PAGE_JS && !existsSync(`${root}bench/chromium/out/atproto-repo.js`))
   throw new Error('bench/chromium/out/atproto-repo.js is missing: run node bench/chromium/bundle-repo.mjs (or pass --no-page-atproto)')
 
 // ------------------------------------------------------------------ @atproto/repo (Node), as bench/repo.mjs
-const COLL = 'app.bsky.feed.post'
-const N = 10_000
-const PER_COMMIT = 100
-function rkeys(n) {
-  let s = 1
-  return Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) % 2147483648
-    return s.toString(36).padStart(13, '2') + i
-  })
-}
-const KEYS = rkeys(N)
-const record = (i) => ({ $type: COLL, text: `post ${i} hello world`, createdAt: '2026-11-24T00:00:00.000Z' })
-const chunks = []
-for (let c = 0; c < N; c += PER_COMMIT) {
-  chunks.push(KEYS.slice(c, c + PER_COMMIT).map((rkey, j) => ({ action: 'create', collection: COLL, rkey, record: record(c + j) })))
-}
-const SECRET = Buffer.from(new Uint8Array(32).fill(42)).toString('hex')
 const keypair = await Secp256k1Keypair.import(SECRET)
 const DID = keypair.did()
+const atproto = { Repo: JsRepo, MemoryBlockstore, WriteOpAction, getFullRepo, concatBytesAsync, verifyRepoCar }
+const runJs = () => runAtproto(atproto, keypair, DID)
 
-async function runJs() {
-  const t0 = performance.now()
-  const storage = new MemoryBlockstore()
-  let repo = await JsRepo.create(storage, DID, keypair)
-  for (const chunk of chunks) {
-    repo = await repo.applyWrites(
-      chunk.map((w) => ({ ...w, action: WriteOpAction.Create })),
-      keypair,
-    )
-  }
-  const t1 = performance.now()
-  const car = await concatBytesAsync(getFullRepo(storage, repo.cid))
-  const t2 = performance.now()
-  const v = await verifyRepoCar(car, DID, DID)
-  const t3 = performance.now()
-  if (v.creates.length !== N) throw new Error(`@atproto/repo verified ${v.creates.length} records`)
-  return { build: t1 - t0, export: t2 - t1, import: t3 - t2, bytes: car.length }
-}
-
-// ------------------------------------------------------------------ static server (as run.mjs)
-const ALLOWED = ['/bench/chromium/', '/pkg/wasm/web/']
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
-const server = http.createServer((req, res) => {
-  const p = decodeURIComponent(new URL(req.url, 'http://x').pathname)
-  const file = path.normalize(path.join(root, p))
-  const ok = ALLOWED.some((a) => p.startsWith(a)) && file.startsWith(root) && existsSync(file) && statSync(file).isFile()
-  if (!ok) {
-    res.writeHead(404).end('not found')
-    return
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-store',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-embedder-policy': 'require-corp',
-  })
-  createReadStream(file).pipe(res)
-})
-await new Promise((r) => server.listen(0, '127.0.0.1', r))
-const pageUrl = `http://127.0.0.1:${server.address().port}/bench/chromium/repo.html`
+// ------------------------------------------------------------------ static server (bench/chromium/serve.mjs)
+const ALLOWED = ['/bench/chromium/', '/bench/repo-workload.mjs', '/pkg/wasm/web/']
+const { server, origin } = await startServer(root, ALLOWED)
+const pageUrl = `${origin}/bench/chromium/repo.html`
 
 // ------------------------------------------------------------------ run
-const browser = await chromium.launch({
-  executablePath: process.env.UES_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--js-flags=--expose-gc'],
-})
-let exitCode = 0
-try {
-  const page = await browser.newPage()
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.stack ?? e}\n`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') process.stderr.write(`page ${m.type()}: ${m.text()}\n`)
-  })
-  await page.goto(pageUrl)
-  await page.waitForFunction(() => globalThis.uesRepoBench?.loaded === true, null, { timeout: 60_000 })
+await inChromium(server, async (browser) => {
+  const page = await openPage(browser, pageUrl, 'uesRepoBench')
   const userAgent = await page.evaluate(() => navigator.userAgent)
   const isolated = await page.evaluate(() => globalThis.crossOriginIsolated)
 
@@ -173,11 +104,4 @@ try {
     `\n${userAgent}; ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}, ${new Date().toISOString()}`,
   )
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), chromium: version, node: process.version, rounds: ROUNDS, rows, results }, null, 2))
-} catch (e) {
-  console.error(e?.stack ?? e)
-  exitCode = 1
-} finally {
-  await browser.close()
-  server.close()
-}
-process.exit(exitCode)
+})

@@ -22,27 +22,22 @@
 // shared machine; it includes the small cost of the page.evaluate call. Then one native run
 // of every task (median of --native-runs). One warm-up round is not counted.
 
-import http from 'node:http'
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import os from 'node:os'
-import { chromium } from 'playwright-core'
+import { startServer, inChromium, openPage } from './serve.mjs'
+import { opt, flag } from '../args.mjs'
 
 // ------------------------------------------------------------------ options
-const argv = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name)
-  return i >= 0 ? argv[i + 1] : dflt
-}
 const ROUNDS = Number(opt('--rounds', 5))
 const NATIVE_RUNS = Number(opt('--native-runs', 3))
 const JSON_OUT = opt('--json', null)
-const SKIP_100K = argv.includes('--skip-100k')
-const NO_NATIVE = argv.includes('--no-native')
-const SERVE_ONLY = argv.includes('--serve')
+const SKIP_100K = flag('--skip-100k')
+const NO_NATIVE = flag('--no-native')
+const SERVE_ONLY = flag('--serve')
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const need = (file, hint) => {
@@ -80,26 +75,8 @@ const KNOWN_ROOTS = {
 
 // ------------------------------------------------------------------ static server
 const ALLOWED = ['/bench/chromium/', '/bench/workload.mjs', '/pkg/wasm/web/']
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
-const server = http.createServer((req, res) => {
-  const p = decodeURIComponent(new URL(req.url, 'http://x').pathname)
-  const file = path.normalize(path.join(root, p))
-  const ok = ALLOWED.some((a) => p.startsWith(a)) && file.startsWith(root) && existsSync(file) && statSync(file).isFile()
-  if (!ok) {
-    res.writeHead(404).end('not found')
-    return
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-store',
-    // cross-origin isolation: performance.now() at full (5 µs) resolution
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-embedder-policy': 'require-corp',
-  })
-  createReadStream(file).pipe(res)
-})
-await new Promise((r) => server.listen(0, '127.0.0.1', r))
-const pageUrl = `http://127.0.0.1:${server.address().port}/bench/chromium/index.html`
+const { server, origin } = await startServer(root, ALLOWED)
+const pageUrl = `${origin}/bench/chromium/index.html`
 if (SERVE_ONLY) {
   console.log(`serving ${pageUrl} (Ctrl-C to stop)`)
   await new Promise(() => {})
@@ -112,21 +89,8 @@ function native() {
 }
 
 // ------------------------------------------------------------------ browser
-const browser = await chromium.launch({
-  executablePath: process.env.UES_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    // gc() in the page: bench.js collects before each timed call, outside the timing
-    '--js-flags=--expose-gc'],
-})
-let exitCode = 0
-try {
-  const page = await browser.newPage()
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.stack ?? e}\n`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') process.stderr.write(`page ${m.type()}: ${m.text()}\n`)
-  })
-  await page.goto(pageUrl)
-  await page.waitForFunction(() => globalThis.uesBench?.loaded === true, null, { timeout: 60_000 })
+await inChromium(server, async (browser) => {
+  const page = await openPage(browser, pageUrl, 'uesBench')
   const cdp = await browser.newBrowserCDPSession()
   const renderers = async () =>
     new Map((await cdp.send('SystemInfo.getProcessInfo')).processInfo.filter((p) => p.type === 'renderer').map((p) => [p.id, p.cpuTime]))
@@ -303,11 +267,4 @@ try {
       ),
     )
   }
-} catch (e) {
-  console.error(e?.stack ?? e)
-  exitCode = 1
-} finally {
-  await browser.close()
-  server.close()
-}
-process.exit(exitCode)
+})

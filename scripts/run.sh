@@ -20,6 +20,14 @@ ues_header "build: wasm package"
 ues_header "smoke run"
 printf '$ echo {} | ues mst root\n'
 echo '{}' | "$ues" mst root || ues_die "ues mst root failed"
+demo="$(mktemp -d)"
+printf '$ ues repo init / put / list / export / verify --data %s\n' "$demo"
+"$ues" repo init --data "$demo" >/dev/null || ues_die "ues repo init failed"
+echo '{"$type":"app.bsky.feed.post","text":"hello from ues","createdAt":"2026-11-24T00:00:00.000Z"}' |
+  "$ues" repo put app.bsky.feed.post - --data "$demo" >/dev/null || ues_die "ues repo put failed"
+"$ues" repo list app.bsky.feed.post --data "$demo" || ues_die "ues repo list failed"
+"$ues" repo export "$demo/repo.car" --data "$demo" >/dev/null || ues_die "ues repo export failed"
+"$ues" repo verify "$demo/repo.car" --data "$demo" || ues_die "ues repo verify failed"
 printf '$ node -e (ues-wasm: new Mst().root())\n'
 node -e 'const { Mst } = require(process.argv[1]); console.log(new Mst().root())' "$UES_PKG_OUT/node/ues_wasm.js" \
   || ues_die "the wasm package failed to load in Node"
@@ -31,7 +39,10 @@ ${UES_BOLD}What is built and how to use it${UES_RESET}
                    ues mst root                  read {"key": "cid", ...} on stdin, print the MST root CID
                    ues mst diff A.car B.car      print the MST diff from A to B as JSON
                    ues car inspect FILE.car      verify every block, print {roots, blocks, bytes}
-  wasm, Node     $UES_PKG_OUT/node/ues_wasm.js  (CommonJS: require it; class Mst, mstRootOf)
+                   ues repo init|put|get|list|delete|export|import|verify --data DIR
+                                                 a signed AT Protocol repo in DIR (run \`ues repo\` for details)
+                   ues firehose check EVENT.json [--key did:key:...]   check a #commit event
+  wasm, Node     $UES_PKG_OUT/node/ues_wasm.js  (CommonJS: require it; classes Mst, Repo; mstRootOf)
   wasm, browser  $UES_PKG_OUT/web/ues_wasm.js   (ES module: await init(); then the same API)
   tests          ./scripts/test.sh  (see README.md)
 

@@ -28,7 +28,7 @@ use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Duration;
 use ues_bench::native::{self, cid, measure, DiffFixture, Sample};
-use ues_bench::{keys, median, CHANGED_CID, VALUE_CID};
+use ues_bench::{keys, CHANGED_CID, VALUE_CID};
 use ues_data::cid::Cid;
 use ues_data::mst::RecordOp;
 
@@ -130,39 +130,13 @@ struct Row {
     goal: f64,
 }
 
-/// Medians (wall and CPU, separately) of `runs` rounds after one warm-up
-/// each; the side that runs first alternates between rounds.
+/// [`native::race`] of two closures, each timed with [`measure`].
 fn race(runs: usize, mut ues: impl FnMut(), mut shrike: impl FnMut()) -> (Sample, Sample) {
-    ues();
-    shrike();
-    let (mut u, mut s) = (Vec::new(), Vec::new());
-    for r in 0..runs {
-        if r % 2 == 0 {
-            u.push(measure(&mut ues).0);
-            s.push(measure(&mut shrike).0);
-        } else {
-            s.push(measure(&mut shrike).0);
-            u.push(measure(&mut ues).0);
-        }
-    }
-    (medians(&u), medians(&s))
-}
-
-fn medians(xs: &[Sample]) -> Sample {
-    let mut w: Vec<f64> = xs.iter().map(|x| x.wall).collect();
-    let mut c: Vec<f64> = xs.iter().map(|x| x.cpu).collect();
-    Sample {
-        wall: median(&mut w),
-        cpu: median(&mut c),
-    }
+    native::race(runs, || measure(&mut ues).0, || measure(&mut shrike).0)
 }
 
 fn main() {
-    let runs: usize = std::env::var("UES_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(11);
+    let runs = native::runs_from_env(11);
     let value = cid(VALUE_CID);
     let svalue = scid(VALUE_CID);
     let k10 = keys(10_000);

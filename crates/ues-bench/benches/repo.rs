@@ -38,8 +38,8 @@ use std::hint::black_box;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use ues_bench::native::{measure, Sample};
-use ues_bench::{keys, median};
+use ues_bench::keys;
+use ues_bench::native::{self, measure, Sample};
 use ues_identity::{Keypair, PublicKey};
 use ues_repo::car_io::{import_car, verify_car};
 use ues_repo::{key_from_did_key, record_from_json, Repo, Signer, TidGenerator, Write};
@@ -172,39 +172,14 @@ struct Row {
     goal: f64,
 }
 
-/// Medians (wall and CPU, separately) of `runs` rounds after one warm-up
-/// each; the side that runs first alternates between rounds.
+/// [`native::race`] of our closure (timed here) and shrike's task (timed by
+/// the shrike process itself).
 fn race(runs: usize, mut ues: impl FnMut(), shrike: &mut Shrike, task: &str) -> (Sample, Sample) {
-    ues();
-    shrike.time(task);
-    let (mut u, mut s) = (Vec::new(), Vec::new());
-    for r in 0..runs {
-        if r % 2 == 0 {
-            u.push(measure(&mut ues).0);
-            s.push(shrike.time(task));
-        } else {
-            s.push(shrike.time(task));
-            u.push(measure(&mut ues).0);
-        }
-    }
-    (medians(&u), medians(&s))
-}
-
-fn medians(xs: &[Sample]) -> Sample {
-    let mut w: Vec<f64> = xs.iter().map(|x| x.wall).collect();
-    let mut c: Vec<f64> = xs.iter().map(|x| x.cpu).collect();
-    Sample {
-        wall: median(&mut w),
-        cpu: median(&mut c),
-    }
+    native::race(runs, || measure(&mut ues).0, || shrike.time(task))
 }
 
 fn main() {
-    let runs: usize = std::env::var("UES_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(11);
+    let runs = native::runs_from_env(11);
 
     // The workload: the same rkeys and records for both sides.
     let prefix = format!("{COLLECTION}/");

@@ -105,6 +105,48 @@ pub fn measure<T>(mut f: impl FnMut() -> T) -> (Sample, T) {
     (Sample { wall, cpu }, r)
 }
 
+/// Medians (wall and CPU, separately) of `runs` rounds of two sides, after
+/// one warm-up of each; the side that runs first alternates between rounds,
+/// so neither always inherits the other's cache or allocator state.
+pub fn race(
+    runs: usize,
+    mut a: impl FnMut() -> Sample,
+    mut b: impl FnMut() -> Sample,
+) -> (Sample, Sample) {
+    a();
+    b();
+    let (mut sa, mut sb) = (Vec::new(), Vec::new());
+    for r in 0..runs {
+        if r % 2 == 0 {
+            sa.push(a());
+            sb.push(b());
+        } else {
+            sb.push(b());
+            sa.push(a());
+        }
+    }
+    (medians(&sa), medians(&sb))
+}
+
+/// The medians of wall and CPU times, taken separately.
+pub fn medians(xs: &[Sample]) -> Sample {
+    let mut w: Vec<f64> = xs.iter().map(|x| x.wall).collect();
+    let mut c: Vec<f64> = xs.iter().map(|x| x.cpu).collect();
+    Sample {
+        wall: crate::median(&mut w),
+        cpu: crate::median(&mut c),
+    }
+}
+
+/// Rounds per task: `UES_BENCH_RUNS` or `default`.
+pub fn runs_from_env(default: usize) -> usize {
+    std::env::var("UES_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
+}
+
 /// CPU time consumed by the calling thread so far, in milliseconds.
 #[cfg(unix)]
 pub fn thread_cpu_ms() -> Option<f64> {

@@ -7,6 +7,8 @@
 #   wasm     the core crates' tests as wasm in headless Chromium (wasm-bindgen-test)
 #   core     core-crate hygiene: no tokio, no `env` imports in the wasm build
 #   interop  the wasm package in Node against the reference JS (tests/interop/)
+#   pkg      the npm package packed and installed as users get it: Node.js,
+#            a Chromium page over IndexedDB (and a reload), a Web Worker, tsc
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh wasm interop    only these steps (setup always runs)
@@ -14,7 +16,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
 
-all_steps=(fmt clippy native wasm core interop)
+all_steps=(fmt clippy native wasm core interop pkg)
 if [ $# -gt 0 ]; then
   for s in "$@"; do
     [[ " ${all_steps[*]} " == *" $s "* ]] || ues_die "unknown step '$s' (steps: ${all_steps[*]})"
@@ -45,6 +47,8 @@ step_interop() {
   node --test tests/interop/
 }
 
+step_pkg() { "$UES_ROOT/scripts/test-pkg.sh"; }
+
 describe() {
   case "$1" in
     setup) echo "setup: tools, browser, npm dependencies" ;;
@@ -54,6 +58,7 @@ describe() {
     wasm) echo "wasm: cargo test ${core_pkgs[*]} --target wasm32-unknown-unknown, in headless Chromium" ;;
     core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
     interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;
+    pkg) echo "pkg: npm pack + install; Node.js, Chromium page + reload + Web Worker, tsc (scripts/test-pkg.sh)" ;;
   esac
 }
 

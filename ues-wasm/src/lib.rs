@@ -1,13 +1,20 @@
 //! wasm-bindgen bindings of the UES core: the engine of the npm package.
 //!
-//! For now the data layer: the AT Protocol Merkle Search Tree, used by the
-//! Node differential test (`tests/interop/`) and the wasm benchmark. Errors
-//! reach JS as `Error` objects with a stable `code` property (see [`code`]).
+//! - [`node::NodeCore`]: the full node (`ues_node::Node`) over IndexedDB or
+//!   memory, wrapped by the package's `index.js` as `Node`.
+//! - [`Mst`], `mstRootOf` and [`repo::Repo`]: the data and repository layers
+//!   alone, used by the Node differential tests (`tests/interop/`) and the
+//!   benchmarks.
+//!
+//! Errors reach JS as `Error` objects with a stable `code` property (see
+//! [`Code`]).
 
 use ues_data::cid::{self, Cid, CidError};
 use ues_data::mst::{self, MstError};
 use wasm_bindgen::prelude::*;
 
+mod host_store;
+mod node;
 mod repo;
 
 #[wasm_bindgen]

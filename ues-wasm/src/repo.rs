@@ -6,7 +6,6 @@
 use crate::{js_error, Code};
 use std::cell::RefCell;
 use std::rc::Rc;
-use ues_data::car::CarError;
 use ues_identity::Keypair;
 use ues_repo::car_io::{import_car, verify_car};
 use ues_repo::{key_from_did_key, record_from_json, RepoError, Tid, TidGenerator, Write};
@@ -17,31 +16,7 @@ use wasm_bindgen_futures::js_sys::{Promise, Uint8Array};
 
 impl Code for RepoError {
     fn code(&self) -> &'static str {
-        match self {
-            RepoError::BadSignature => "BadSignature",
-            RepoError::MissingBlock(_) => "MissingBlock",
-            RepoError::MissingRecord { .. } => "MissingRecord",
-            RepoError::BadMst(_) => "InvalidMst",
-            RepoError::WrongDid { .. } => "WrongDid",
-            RepoError::NonCanonical(_) => "NonCanonicalCbor",
-            RepoError::BadCommit(_) => "InvalidCommit",
-            RepoError::Car(CarError::HashMismatch { .. }) => "BlockHashMismatch",
-            RepoError::Car(_) => "InvalidCar",
-            RepoError::CarRoots(_) => "InvalidCarRoots",
-            RepoError::Tid(_) => "InvalidTid",
-            RepoError::StaleRev { .. } => "StaleRev",
-            RepoError::InvalidPath(_) => "InvalidRecordPath",
-            RepoError::RecordExists(_) => "RecordExists",
-            RepoError::RecordNotFound(_) => "RecordNotFound",
-            RepoError::InvalidRecord(_) => "InvalidRecord",
-            RepoError::Empty => "EmptyRepo",
-            RepoError::BadKey(_) => "InvalidKey",
-            RepoError::Signing(_) => "SigningFailed",
-            RepoError::Store(_) => "StoreError",
-            RepoError::Corrupt(_) => "CorruptRepo",
-            #[allow(unreachable_patterns)]
-            _ => "RepoError",
-        }
+        ues_node::repo_code(self)
     }
 }
 

@@ -170,3 +170,35 @@ pub trait Store: BlockStore + KvStore {
     /// `Ok`, the batch is durable as far as the backend can promise.
     async fn apply(&self, batch: Batch) -> Result<()>;
 }
+
+/// A store shared by several owners (a node's repos, its identity records)
+/// is the same store: `Rc<S>` delegates every call.
+impl<S: BlockStore + ?Sized> BlockStore for std::rc::Rc<S> {
+    async fn get_block(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
+        (**self).get_block(cid).await
+    }
+    async fn has_block(&self, cid: &Cid) -> Result<bool> {
+        (**self).has_block(cid).await
+    }
+    async fn get_blocks(&self, cids: &[Cid]) -> Result<Vec<Option<Vec<u8>>>> {
+        (**self).get_blocks(cids).await
+    }
+}
+
+impl<S: KvStore + ?Sized> KvStore for std::rc::Rc<S> {
+    async fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        (**self).get(key).await
+    }
+    async fn scan(&self, scan: &Scan) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        (**self).scan(scan).await
+    }
+    async fn sweep(&self) -> Result<usize> {
+        (**self).sweep().await
+    }
+}
+
+impl<S: Store + ?Sized> Store for std::rc::Rc<S> {
+    async fn apply(&self, batch: Batch) -> Result<()> {
+        (**self).apply(batch).await
+    }
+}

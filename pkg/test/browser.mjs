@@ -1,0 +1,45 @@
+// Drives browser.html (and its Web Worker) in headless Chromium with
+// playwright-core: the package as a page imports it, over IndexedDB, then
+// a reload. Usage: node browser.mjs SCRATCH_DIR (the project that installed
+// the packed package, with flow.mjs, browser.html and worker.js copied in).
+import http from 'node:http'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { chromium } from 'playwright-core'
+
+const root = path.resolve(process.argv[2] ?? '.')
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' }
+const server = http.createServer((req, res) => {
+  const p = decodeURIComponent(new URL(req.url, 'http://x').pathname)
+  const file = path.normalize(path.join(root, p))
+  if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end()
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+  createReadStream(file).pipe(res)
+})
+await new Promise((r) => server.listen(0, '127.0.0.1', r))
+const origin = `http://127.0.0.1:${server.address().port}`
+
+const browser = await chromium.launch({
+  executablePath: process.env.UES_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+let failed = false
+async function run(page, query) {
+  await page.goto(`${origin}/browser.html?${query}`)
+  await page.waitForFunction(() => globalThis.result !== undefined, null, { timeout: 120_000 })
+  const r = await page.evaluate(() => globalThis.result)
+  console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${query}${r.ok ? '' : `\n${r.error}`}`)
+  if (!r.ok) failed = true
+  return r
+}
+try {
+  const page = await browser.newPage()
+  page.on('pageerror', (e) => console.error(`page error: ${e.stack ?? e}`))
+  const first = await run(page, 'step=first&name=tab')
+  if (first.ok) await run(page, `step=reload&name=tab&did=${encodeURIComponent(first.did)}`)
+  await run(page, 'step=worker&name=worker')
+} finally {
+  await browser.close()
+  server.close()
+}
+process.exit(failed ? 1 : 0)

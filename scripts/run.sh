@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The run command of README.md: sets up what is missing, builds everything
-# (the native `ues` binary and the wasm package) and shows what runs.
-# Later issues grow this into starting the web app (ues-web) and a local edge
-# relay (ues-edge).
+# (the native `ues` binary and the wasm package), smoke-runs them, then
+# serves the browser node (www/ over the npm package in pkg/) and prints the
+# URL to open. Ctrl-C stops it. UES_PORT picks the port (default 8080).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
@@ -42,10 +42,9 @@ ${UES_BOLD}What is built and how to use it${UES_RESET}
                    ues repo init|put|get|list|delete|export|import|verify --data DIR
                                                  a signed AT Protocol repo in DIR (run \`ues repo\` for details)
                    ues firehose check EVENT.json [--key did:key:...]   check a #commit event
-  wasm, Node     $UES_PKG_OUT/node/ues_wasm.js  (CommonJS: require it; classes Mst, Repo; mstRootOf)
-  wasm, browser  $UES_PKG_OUT/web/ues_wasm.js   (ES module: await init(); then the same API)
+  npm package    pkg/  (import { Node } from 'ues': see pkg/README.md; scripts/test-pkg.sh packs and tests it)
   tests          ./scripts/test.sh  (see README.md)
-
-Not built yet: the web app (ues-web/) and the local edge relay (ues-edge/) come
-with their issues; this command will start them.
 MSG
+
+ues_header "serving the node in a tab"
+exec node "$UES_ROOT/scripts/serve.mjs" --port "${UES_PORT:-8080}"

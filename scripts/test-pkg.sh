@@ -33,3 +33,6 @@ ues_note "TypeScript: tsc --noEmit consumer.ts"
 "$UES_ROOT/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module nodenext \
   --moduleResolution nodenext --lib es2022,dom --skipLibCheck false "$scratch/app/consumer.ts"
 ues_note "package tests passed"
+
+ues_note "www/: the plain-JS app end to end in Chromium"
+node tests/browser/www.mjs

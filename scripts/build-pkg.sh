@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the wasm package: ues-wasm for wasm32-unknown-unknown (release), then
+# Builds the wasm package: ues-wasm for wasm32-unknown-unknown, then
 # wasm-bindgen into pkg/wasm/ (gitignored build output):
 #   pkg/wasm/node/  --target nodejs  (the interop tests and Node users)
 #   pkg/wasm/web/   --target web     (browsers: ues-web, www/)
@@ -7,8 +7,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
 
-cargo build -p ues-wasm --target wasm32-unknown-unknown --release
-wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/ues_wasm.wasm"
+# Profile `wasm` (Cargo.toml): release, optimised for size, one codegen unit.
+cargo build -p ues-wasm --target wasm32-unknown-unknown --profile wasm
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/ues_wasm.wasm"
 [ -f "$wasm" ] || ues_die "cargo did not produce $wasm"
 # Nothing to do when the bindings were made from this very wasm.
 stamp="$UES_PKG_OUT/.source-sha256"

@@ -1,4 +1,5 @@
-// The static server of the run command and the browser tests: the plain-JS
+// The static server of the run command and the browser tests: the web app
+// (ues-web: index.html, style.css and its built pkg/) at /app/, the plain-JS
 // app (www/) at /, the npm package (pkg/, with its built wasm) at /pkg/.
 //
 //   node scripts/serve.mjs [--port N]     (default 8080; 0 = a free port)
@@ -16,12 +17,17 @@ const TYPES = {
 }
 // URL prefix → directory. Longest prefix first.
 const MOUNTS = [
+  ['/app/pkg/', path.join(ROOT, 'ues-web', 'pkg')],
+  ['/app/index.html', path.join(ROOT, 'ues-web', 'index.html')],
+  ['/app/style.css', path.join(ROOT, 'ues-web', 'style.css')],
   ['/pkg/', path.join(ROOT, 'pkg')],
   ['/', path.join(ROOT, 'www')],
 ]
 
-function resolve(urlPath) {
+function resolve(path_) {
+  let urlPath = path_
   for (const [prefix, dir] of MOUNTS) {
+    if (urlPath === '/app' || urlPath === '/app/') urlPath = '/app/index.html'
     if (!urlPath.startsWith(prefix)) continue
     let file = path.normalize(path.join(dir, urlPath.slice(prefix.length)))
     if (!file.startsWith(dir)) return null

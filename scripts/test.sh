@@ -8,7 +8,9 @@
 #   core     core-crate hygiene: no tokio, no `env` imports in the wasm build
 #   interop  the wasm package in Node against the reference JS (tests/interop/)
 #   pkg      the npm package packed and installed as users get it: Node.js,
-#            a Chromium page over IndexedDB (and a reload), a Web Worker, tsc
+#            a Chromium page over IndexedDB (and a reload), a Web Worker, tsc;
+#            and www/ (the plain-JS app) end to end in Chromium
+#   web      the web app (ues-web, Leptos) built and driven end to end in Chromium
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh wasm interop    only these steps (setup always runs)
@@ -16,7 +18,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
 
-all_steps=(fmt clippy native wasm core interop pkg)
+all_steps=(fmt clippy native wasm core interop pkg web)
 if [ $# -gt 0 ]; then
   for s in "$@"; do
     [[ " ${all_steps[*]} " == *" $s "* ]] || ues_die "unknown step '$s' (steps: ${all_steps[*]})"
@@ -34,7 +36,7 @@ step_clippy() {
   # ues-bench is left out: its peers (shrike, criterion) change shared
   # dependency features and would build the workspace a second time.
   cargo clippy --workspace --exclude ues-bench --all-targets -- -D warnings
-  cargo clippy "${core_pkgs[@]}" -p ues-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+  cargo clippy "${core_pkgs[@]}" -p ues-wasm -p ues-web --target wasm32-unknown-unknown --all-targets -- -D warnings
 }
 step_native() { cargo test --workspace --exclude ues-bench; }
 step_wasm() {
@@ -48,6 +50,10 @@ step_interop() {
 }
 
 step_pkg() { "$UES_ROOT/scripts/test-pkg.sh"; }
+step_web() {
+  "$UES_ROOT/scripts/build-web.sh"
+  node tests/browser/web.mjs
+}
 
 describe() {
   case "$1" in
@@ -58,7 +64,8 @@ describe() {
     wasm) echo "wasm: cargo test ${core_pkgs[*]} --target wasm32-unknown-unknown, in headless Chromium" ;;
     core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
     interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;
-    pkg) echo "pkg: npm pack + install; Node.js, Chromium page + reload + Web Worker, tsc (scripts/test-pkg.sh)" ;;
+    pkg) echo "pkg: npm pack + install; Node.js, Chromium page + reload + Web Worker, tsc, www/ end to end (scripts/test-pkg.sh)" ;;
+    web) echo "web: the Leptos web app built (scripts/build-web.sh) and driven end to end in Chromium (tests/browser/web.mjs)" ;;
   esac
 }
 

@@ -87,6 +87,11 @@ try {
   await other.locator('#status', { hasText: 'imported 2 records' }).waitFor({ timeout: 60_000 })
   assert.match(await other.textContent('#status'), new RegExp(did))
   await shot(other, 'import')
+  // The imported repo's posts join the timeline, marked with their author.
+  await tab(other, 'Home')
+  await other.locator('#posts li', { hasText: 'hello from a Leptos tab' }).waitFor()
+  assert.match(await other.textContent('#posts'), new RegExp(did))
+  await shot(other, 'timeline')
   assert.deepEqual([...page.errors, ...other.errors], [], 'no page errors')
   console.log(`ok web app: onboarding, posts, reload, records, passphrase + unlock, export, import (screenshots in ${artifacts})`)
 } finally {

@@ -154,7 +154,12 @@ async fn timeline(n: &mut crate::node::TabNode) -> Result<Vec<RecordView>, ues_n
             Err(e) => return Err(e),
         }
     }
-    let at = |r: &RecordView| r.value["createdAt"].as_str().unwrap_or_default().to_string();
+    let at = |r: &RecordView| {
+        r.value["createdAt"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
     all.sort_by_key(|r| std::cmp::Reverse(at(r)));
     all.truncate(100);
     Ok(all)
@@ -217,11 +222,14 @@ pub fn Transfer() -> impl IntoView {
     let ui = ui();
     let progress = RwSignal::new(None::<(u64, u64)>);
     let export = move |_| {
-        ui.run(async |n| n.export_car(None, None).await, move |car| {
-            if let Err(e) = download(&car, "repo.car") {
-                ui.error.set(format!("download: {e:?}"));
-            }
-        });
+        ui.run(
+            async |n| n.export_car(None, None).await,
+            move |car| {
+                if let Err(e) = download(&car, "repo.car") {
+                    ui.error.set(format!("download: {e:?}"));
+                }
+            },
+        );
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(file) = ev
@@ -244,7 +252,10 @@ pub fn Transfer() -> impl IntoView {
                     n.import_car(&bytes, None, &mut report).await
                 },
                 move |s| {
-                    ui.status.set(format!("imported {} records of {} at rev {}", s.records, s.did, s.rev));
+                    ui.status.set(format!(
+                        "imported {} records of {} at rev {}",
+                        s.records, s.did, s.rev
+                    ));
                     progress.set(None);
                     ui.changed.update(|c| *c += 1);
                 },
@@ -275,7 +286,10 @@ pub fn Settings() -> impl IntoView {
         ev.prevent_default();
         let p = pass.get_untracked();
         ui.run(
-            async move |n| n.set_passphrase((!p.is_empty()).then_some(p.as_str())).await,
+            async move |n| {
+                n.set_passphrase((!p.is_empty()).then_some(p.as_str()))
+                    .await
+            },
             move |_| {
                 pass.set(String::new());
                 ui.status.set("passphrase saved".into());
@@ -312,11 +326,12 @@ fn download(bytes: &[u8], name: &str) -> Result<(), wasm_bindgen::JsValue> {
     opts.set_type("application/vnd.ipld.car");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
     a.set_href(&url);
     a.set_download(name);
     a.click();
     web_sys::Url::revoke_object_url(&url)
 }
-

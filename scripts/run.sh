@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # The run command of README.md: sets up what is missing, builds everything
-# (the native `ues` binary and the wasm package), smoke-runs them, then
-# serves the browser node (www/ over the npm package in pkg/) and prints the
-# URL to open. Ctrl-C stops it. UES_PORT picks the port (default 8080).
+# (the native `ues` binary, the npm package, the web app, the edge relay),
+# smoke-runs the CLI, then starts the local edge relay (`wrangler dev
+# --local`, state on disk in ues-edge/.wrangler/state) and the static server
+# of the web app, and prints the URLs to open. Ctrl-C stops both.
+# UES_PORT (default 8080) and UES_EDGE_PORT (default 8787) pick the ports.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
 
 "$UES_ROOT/scripts/setup.sh"
 
-ues_header "build: native workspace (release)"
-cargo build --workspace --release
+ues_header "build: native CLI (release)"
+cargo build -p ues-cli --release
 ues="$CARGO_TARGET_DIR/release/ues"
 [ -x "$ues" ] || ues_die "cargo did not produce $ues"
 
 ues_header "build: wasm package"
 "$UES_ROOT/scripts/build-pkg.sh"
+
+ues_header "build: web app (ues-web)"
+"$UES_ROOT/scripts/build-web.sh"
+
+ues_header "build: edge relay (ues-edge)"
+"$UES_ROOT/scripts/build-edge.sh"
 
 ues_header "smoke run"
 printf '$ echo {} | ues mst root\n'
@@ -46,5 +54,22 @@ ${UES_BOLD}What is built and how to use it${UES_RESET}
   tests          ./scripts/test.sh  (see README.md)
 MSG
 
-ues_header "serving the node in a tab"
-exec node "$UES_ROOT/scripts/serve.mjs" --port "${UES_PORT:-8080}"
+ues_header "starting the local edge relay and the web app"
+edge_port="${UES_EDGE_PORT:-8787}"
+UES_EDGE_SKIP_BUILD=1 "$UES_ROOT/scripts/edge-dev.sh" "$edge_port" &
+edge_pid=$!
+trap 'kill "$edge_pid" 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$edge_port/xrpc/com.atproto.server.describeServer" >/dev/null && break
+  kill -0 "$edge_pid" 2>/dev/null || ues_die "the edge relay stopped while starting"
+  sleep 1
+done
+web_port="${UES_PORT:-8080}"
+cat <<MSG
+
+${UES_BOLD}Open http://127.0.0.1:$web_port/app/${UES_RESET}  the web app: a full node in your tab
+     http://127.0.0.1:$web_port/        www/: the same node from plain JavaScript (the npm package)
+     http://127.0.0.1:$edge_port/       the edge relay (XRPC, firehose; try @atproto/api against it)
+Ctrl-C stops everything.
+MSG
+node "$UES_ROOT/scripts/serve.mjs" --port "$web_port"

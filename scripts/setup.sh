@@ -87,4 +87,15 @@ else
   printf '%s\n' "$want_stamp" >"$stamp_file"
 fi
 
+# --- edge relay (ues-edge, issue 7): worker-build ------------------------------
+# worker-build 0.7.5 builds the Cloudflare Worker (scripts/build-edge.sh); it
+# is told to use the local wasm-bindgen and node_modules' wasm-opt/esbuild, so
+# it downloads nothing. wrangler, binaryen and esbuild come from npm above.
+if [ "$(worker-build --version 2>/dev/null || true)" = "0.7.5" ]; then
+  ok "worker-build 0.7.5"
+else
+  doing "worker-build 0.7.5 (cargo install; takes a few minutes)"
+  cargo install worker-build --version 0.7.5 --locked --force
+fi
+
 ues_note "setup: done"

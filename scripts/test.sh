@@ -11,6 +11,8 @@
 #            a Chromium page over IndexedDB (and a reload), a Web Worker, tsc;
 #            and www/ (the plain-JS app) end to end in Chromium
 #   web      the web app (ues-web, Leptos) built and driven end to end in Chromium
+#   edge     the edge relay (ues-edge) built and run in workerd (`wrangler dev
+#            --local`), driven by @atproto/api and @atproto/repo (tests/edge/)
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh wasm interop    only these steps (setup always runs)
@@ -18,7 +20,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$UES_ROOT"
 
-all_steps=(fmt clippy native wasm core interop pkg web)
+all_steps=(fmt clippy native wasm core interop pkg web edge)
 if [ $# -gt 0 ]; then
   for s in "$@"; do
     [[ " ${all_steps[*]} " == *" $s "* ]] || ues_die "unknown step '$s' (steps: ${all_steps[*]})"
@@ -50,6 +52,9 @@ step_interop() {
 }
 
 step_pkg() { "$UES_ROOT/scripts/test-pkg.sh"; }
+# The test build skips wasm-opt (minutes through binaryen's JS build); the
+# code is the same.
+step_edge() { UES_EDGE_NO_OPT=1 "$UES_ROOT/scripts/test-edge.sh"; }
 step_web() {
   "$UES_ROOT/scripts/build-web.sh"
   node tests/browser/web.mjs
@@ -65,6 +70,7 @@ describe() {
     core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
     interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;
     pkg) echo "pkg: npm pack + install; Node.js, Chromium page + reload + Web Worker, tsc, www/ end to end (scripts/test-pkg.sh)" ;;
+    edge) echo "edge: ues-edge in workerd (wrangler dev --local) against @atproto/api, @atproto/repo (scripts/test-edge.sh)" ;;
     web) echo "web: the Leptos web app built (scripts/build-web.sh) and driven end to end in Chromium (tests/browser/web.mjs)" ;;
   esac
 }

@@ -3,6 +3,7 @@
 # packs it (`npm pack`), installs the tarball into a scratch project, then
 #   - node --test  pkg/test/api.test.mjs      (Node.js, memory storage)
 #   - Chromium     pkg/test/browser.mjs       (a page over IndexedDB, a reload, a Web Worker)
+#   - workerd      pkg/test/workerd.mjs       (a Worker importing it, under wrangler dev --local)
 #   - tsc --noEmit pkg/test/consumer.ts       (the typings, as a TS consumer sees them)
 # The scratch project is under $UES_CACHE/pkg-test (replaced on every run).
 set -euo pipefail
@@ -22,12 +23,16 @@ cat >"$scratch/app/package.json" <<JSON
 JSON
 (cd "$scratch/app" && npm install --offline --no-audit --no-fund --silent)
 cp pkg/test/flow.mjs pkg/test/api.test.mjs pkg/test/browser.html pkg/test/worker.js pkg/test/consumer.ts "$scratch/app/"
+cp -r pkg/test/workerd "$scratch/app/"
 
 ues_note "Node.js: node --test api.test.mjs"
 (cd "$scratch/app" && node --test api.test.mjs)
 
 ues_note "Chromium: a page over IndexedDB, a reload, a Web Worker"
 node pkg/test/browser.mjs "$scratch/app"
+
+ues_note "workerd: wrangler dev --local with a Worker importing the package"
+node pkg/test/workerd.mjs "$scratch/app" "$UES_ROOT/node_modules/.bin/wrangler"
 
 ues_note "TypeScript: tsc --noEmit consumer.ts"
 "$UES_ROOT/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module nodenext \

@@ -12,7 +12,8 @@
 #            and www/ (the plain-JS app) end to end in Chromium
 #   web      the web app (ues-web, Leptos) built and driven end to end in Chromium
 #   edge     the edge relay (ues-edge) built and run in workerd (`wrangler dev
-#            --local`), driven by @atproto/api and @atproto/repo (tests/edge/)
+#            --local`), driven by @atproto/api and @atproto/repo (tests/edge/);
+#            then the web app syncing through it (tests/browser/sync.mjs)
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh wasm interop    only these steps (setup always runs)
@@ -54,7 +55,12 @@ step_interop() {
 step_pkg() { "$UES_ROOT/scripts/test-pkg.sh"; }
 # The test build skips wasm-opt (minutes through binaryen's JS build); the
 # code is the same.
-step_edge() { UES_EDGE_NO_OPT=1 "$UES_ROOT/scripts/test-edge.sh"; }
+step_edge() {
+  UES_EDGE_NO_OPT=1 "$UES_ROOT/scripts/test-edge.sh"
+  # The web app syncing through the relay (offline write delivered later).
+  "$UES_ROOT/scripts/build-web.sh"
+  node tests/browser/sync.mjs
+}
 step_web() {
   "$UES_ROOT/scripts/build-web.sh"
   node tests/browser/web.mjs
@@ -70,7 +76,7 @@ describe() {
     core) echo "core: core-crate hygiene (no tokio, no \`env\` imports in the wasm build)" ;;
     interop) echo "interop: wasm package in Node vs @atproto/repo (node --test tests/interop/)" ;;
     pkg) echo "pkg: npm pack + install; Node.js, Chromium page + reload + Web Worker, tsc, www/ end to end (scripts/test-pkg.sh)" ;;
-    edge) echo "edge: ues-edge in workerd (wrangler dev --local) against @atproto/api, @atproto/repo (scripts/test-edge.sh)" ;;
+    edge) echo "edge: ues-edge in workerd (wrangler dev --local) against @atproto/api, @atproto/repo (scripts/test-edge.sh); the web app syncing through it" ;;
     web) echo "web: the Leptos web app built (scripts/build-web.sh) and driven end to end in Chromium (tests/browser/web.mjs)" ;;
   esac
 }

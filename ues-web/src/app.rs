@@ -2,10 +2,11 @@
 //! views (tabs), and the error and status lines every view reports to.
 
 use crate::node::{self, describe, with_node};
+use crate::sync::{self, SyncView};
 use crate::views::{Home, Onboarding, Records, Settings, Transfer, Unlock};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ues_node::{AccountInfo, NodeError};
+use ues_node::{AccountInfo, NodeError, RelayStatus};
 
 /// The main views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,17 +14,25 @@ pub enum Tab {
     Home,
     Records,
     Transfer,
+    Sync,
     Settings,
 }
 
 impl Tab {
-    const ALL: [Tab; 4] = [Tab::Home, Tab::Records, Tab::Transfer, Tab::Settings];
+    const ALL: [Tab; 5] = [
+        Tab::Home,
+        Tab::Records,
+        Tab::Transfer,
+        Tab::Sync,
+        Tab::Settings,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Tab::Home => "Home",
             Tab::Records => "Records",
             Tab::Transfer => "Import / export",
+            Tab::Sync => "Sync",
             Tab::Settings => "Settings",
         }
     }
@@ -39,6 +48,9 @@ pub struct Ui {
     pub error: RwSignal<String>,
     pub status: RwSignal<String>,
     pub changed: RwSignal<u32>,
+    /// The relay link, when there is one, and the last push's error.
+    pub relay: RwSignal<Option<RelayStatus>>,
+    pub relay_error: RwSignal<String>,
 }
 
 impl Ui {
@@ -79,6 +91,8 @@ pub fn App() -> impl IntoView {
         error: RwSignal::new(String::new()),
         status: RwSignal::new("opening the node…".into()),
         changed: RwSignal::new(0),
+        relay: RwSignal::new(None),
+        relay_error: RwSignal::new(String::new()),
     };
     provide_context(ui);
     spawn_local(async move {
@@ -88,10 +102,29 @@ pub fn App() -> impl IntoView {
                 ui.status
                     .set(format!("node ready · IndexedDB “{}”", node::DB_NAME));
                 ui.reload_account();
+                ui.run(async |n| n.relay_status().await, move |s| ui.relay.set(s));
             }
             Err(e) => ui.error.set(describe(&e)),
         }
     });
+
+    // Every change is pushed to the relay (when linked); pending commits are
+    // retried every few seconds, so writes made offline reach it when it
+    // answers again.
+    Effect::new(move |_| {
+        ui.changed.track();
+        if ui.ready.get_untracked() {
+            sync::push(ui);
+        }
+    });
+    set_interval(
+        move || {
+            if ui.relay.get_untracked().is_some_and(|r| r.pending) {
+                sync::push(ui);
+            }
+        },
+        std::time::Duration::from_secs(3),
+    );
 
     let main = move || {
         if !ui.ready.get() {
@@ -104,6 +137,7 @@ pub fn App() -> impl IntoView {
                 Tab::Home => view! { <Home/> }.into_any(),
                 Tab::Records => view! { <Records/> }.into_any(),
                 Tab::Transfer => view! { <Transfer/> }.into_any(),
+                Tab::Sync => view! { <SyncView/> }.into_any(),
                 Tab::Settings => view! { <Settings/> }.into_any(),
             },
         }

@@ -11,6 +11,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod node;
 #[cfg(target_arch = "wasm32")]
+mod sync;
+#[cfg(target_arch = "wasm32")]
 mod views;
 
 /// Mounts the app on the page's body.

@@ -30,6 +30,12 @@ pub enum NodeError {
     /// A record that breaks its collection's lexicon.
     #[error("invalid record: {0}")]
     InvalidRecord(String),
+    /// The relay is unreachable (the write stays pending).
+    #[error("the relay is unreachable: {0}")]
+    Offline(String),
+    /// The relay refused a request.
+    #[error("the relay refused: {0}")]
+    Relay(String),
     /// Another call on the same node is still running.
     #[error("the node is busy with another call")]
     Busy,
@@ -73,6 +79,8 @@ impl NodeError {
             NodeError::UnknownRepo(_) => "UnknownRepo",
             NodeError::InvalidArgument(_) => "InvalidArgument",
             NodeError::InvalidRecord(_) => "InvalidRecord",
+            NodeError::Offline(_) => "Offline",
+            NodeError::Relay(_) => "RelayError",
             NodeError::Busy => "Busy",
             NodeError::Closed => "Closed",
             NodeError::Corrupt(_) => "CorruptNode",

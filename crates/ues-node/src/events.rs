@@ -50,6 +50,14 @@ pub enum NodeEvent {
         done: u64,
         total: u64,
     },
+    /// The relay link moved: what it has, whether commits wait, the last
+    /// push's error (offline, refused).
+    Sync {
+        relay: String,
+        pushed_rev: Option<String>,
+        pending: bool,
+        error: Option<String>,
+    },
     /// The host did not drain the queue in time: this many events were lost
     /// (re-read the state rather than trusting the stream).
     Lagged { dropped: u64 },
@@ -57,13 +65,14 @@ pub enum NodeEvent {
 
 impl NodeEvent {
     /// The event's name (`account`, `record`, `commit`, `progress`,
-    /// `lagged`): what hosts subscribe to.
+    /// `sync`, `lagged`): what hosts subscribe to.
     pub fn name(&self) -> &'static str {
         match self {
             NodeEvent::Account { .. } => "account",
             NodeEvent::Record { .. } => "record",
             NodeEvent::Commit { .. } => "commit",
             NodeEvent::Progress { .. } => "progress",
+            NodeEvent::Sync { .. } => "sync",
             NodeEvent::Lagged { .. } => "lagged",
         }
     }
@@ -93,6 +102,14 @@ impl NodeEvent {
                 total,
             } => {
                 json!({"type": "progress", "task": task, "phase": phase, "done": done, "total": total})
+            }
+            NodeEvent::Sync {
+                relay,
+                pushed_rev,
+                pending,
+                error,
+            } => {
+                json!({"type": "sync", "relay": relay, "pushedRev": pushed_rev, "pending": pending, "error": error})
             }
             NodeEvent::Lagged { dropped } => json!({"type": "lagged", "dropped": dropped}),
         }

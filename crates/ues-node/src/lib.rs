@@ -15,13 +15,17 @@
 mod account;
 mod error;
 pub mod events;
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
 mod node;
 mod records;
+pub mod relay;
 mod transfer;
 
 pub use error::{repo_code, NodeError};
 pub use events::{Action, EventQueue, NodeEvent};
 pub use node::{AccountInfo, Node, NodeOptions};
 pub use records::{writes_from_json, CommitSummary, RecordView, WriteOutcome};
+pub use relay::{Http, RelayStatus};
 pub use transfer::{ImportSummary, Progress};
 pub use ues_repo::Write;

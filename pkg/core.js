@@ -99,7 +99,9 @@ async function readAll(input, onProgress) {
   return out
 }
 
-const EVENTS = new Set(['account', 'record', 'commit', 'progress', 'lagged', '*'])
+const EVENTS = new Set(['account', 'record', 'commit', 'progress', 'sync', 'lagged', '*'])
+/** How often pending commits are retried while the relay is unreachable. */
+const RETRY_MS = 3000
 const CREATE = Symbol('create')
 
 /**
@@ -112,6 +114,8 @@ export class Node {
   #queue = Promise.resolve()
   #listeners = new Map()
   #closed = false
+  #retry = null
+  #offCommit = null
 
   constructor(token, core) {
     if (token !== CREATE) throw new UesError('use Node.open()', 'InvalidArgument')
@@ -325,8 +329,56 @@ export class Node {
     return this.#run((c) => c.importCar(bytes, key, report))
   }
 
+  /**
+   * Links the account to an edge relay (ues-edge, or a PDS accepting
+   * importRepo pushes): registers its DID there under `handle` (`create`,
+   * the default) or logs in, pushes the repo, then pushes every later commit.
+   * The key never leaves the node. While the relay is unreachable commits
+   * stay pending (a 'sync' event says so) and are retried every few seconds.
+   * Resolves to `{url, handle, pushedRev, headRev, pending}`.
+   */
+  async connect(relayUrl, options) {
+    const url = str('relayUrl', relayUrl)
+    const o = obj('options', options)
+    const handle = str('handle', o.handle)
+    const password = str('password', o.password)
+    const create = o.create ?? true
+    const status = await this.#run((c) => c.relayConnect(url, handle, password, Boolean(create)))
+    this.#offCommit ??= this.on('commit', () => this.#push())
+    this.#retry ??= setInterval(() => this.#push(), RETRY_MS)
+    return status
+  }
+
+  /** Pushes pending commits now; rejects with `Offline` when the relay is unreachable. */
+  push() {
+    return this.#run((c) => c.relayPush())
+  }
+
+  #push() {
+    this.push().catch(() => {}) // the 'sync' event carries the error
+  }
+
+  /** `{url, handle, pushedRev, headRev, pending}`, or null when not linked. */
+  syncStatus() {
+    return this.#run((c) => c.relayStatus())
+  }
+
+  /** Stops mirroring to the relay (the relay keeps what it has). */
+  disconnect() {
+    this.#stopSync()
+    return this.#run((c) => c.relayDisconnect())
+  }
+
+  #stopSync() {
+    clearInterval(this.#retry)
+    this.#retry = null
+    this.#offCommit?.()
+    this.#offCommit = null
+  }
+
   /** Closes the node after the calls already made; later calls reject with `Closed`. */
   close() {
+    this.#stopSync()
     return this.#run((c) => {
       this.#closed = true
       c.close()

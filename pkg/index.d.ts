@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'BadSignature' | 'BlockHashMismatch' | 'MissingBlock' | 'MissingRecord' | 'InvalidMst'
   | 'NonCanonicalCbor' | 'InvalidCommit' | 'InvalidCar' | 'InvalidCarRoots' | 'InvalidTid'
   | 'StaleRev' | 'WrongDid' | 'EmptyRepo' | 'InvalidKey' | 'StoreError' | 'CorruptNode'
-  | 'CorruptRepo' | 'Busy' | 'Closed' | 'Unsupported' | 'Internal' | (string & {})
+  | 'CorruptRepo' | 'Busy' | 'Closed' | 'Unsupported' | 'Offline' | 'RelayError' | 'Internal' | (string & {})
 
 export class UesError extends Error {
   readonly name: 'UesError'
@@ -97,7 +97,19 @@ export type NodeEvent =
   | { type: 'record'; uri: string; cid: string | null; action: 'create' | 'update' | 'delete'; rev: string }
   | { type: 'commit'; did: string; rev: string; cid: string }
   | { type: 'progress'; task: string; phase: string; done: number; total: number }
+  | { type: 'sync'; relay: string; pushedRev: string | null; pending: boolean; error: string | null }
   | { type: 'lagged'; dropped: number }
+
+export interface SyncStatus {
+  url: string
+  handle: string
+  /** The last rev the relay accepted. */
+  pushedRev: string | null
+  /** The repo's rev now. */
+  headRev: string | null
+  /** Commits the relay has not seen yet. */
+  pending: boolean
+}
 
 export type EventName = NodeEvent['type'] | '*'
 type EventOf<E extends EventName> = E extends '*' ? NodeEvent : Extract<NodeEvent, { type: E }>
@@ -125,5 +137,9 @@ export class Node {
   exportCar(options?: { did?: string; since?: string }): Promise<Uint8Array>
   exportCarStream(options?: { did?: string; since?: string }): ReadableStream<Uint8Array>
   importCar(car: CarInput, options?: { key?: string; onProgress?: (p: Progress) => void }): Promise<ImportResult>
+  connect(relayUrl: string, options: { handle: string; password: string; create?: boolean }): Promise<SyncStatus>
+  push(): Promise<SyncStatus>
+  syncStatus(): Promise<SyncStatus | null>
+  disconnect(): Promise<null>
   close(): Promise<null>
 }

@@ -8,5 +8,7 @@ set -euo pipefail
 cd "$UES_ROOT"
 
 [ "${UES_EDGE_SKIP_BUILD:-0}" = 1 ] || "$UES_ROOT/scripts/build-edge.sh"
+# tests/edge/pkg-connect.test.mjs uses the npm package (a no-op when built).
+"$UES_ROOT/scripts/build-pkg.sh"
 # One relay at a time: the machine is small and each workerd takes a core.
 node --test --test-concurrency=1 tests/edge/

@@ -7,6 +7,7 @@ use crate::host_store::HostStore;
 use crate::{js_error, Code};
 use std::cell::RefCell;
 use std::rc::Rc;
+use ues_node::fetch::FetchHttp;
 use ues_node::{writes_from_json, Node, NodeError, NodeOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -258,6 +259,51 @@ impl NodeCore {
             Ok(out(serde_json::json!({
                 "did": s.did, "rev": s.rev, "commit": s.commit, "records": s.records,
             })))
+        })
+    }
+
+    /// Links the account to the relay at `url` (registers the DID there
+    /// under `handle` when `create`, else logs in) and pushes the repo.
+    /// Resolves to the relay status as JSON.
+    #[wasm_bindgen(js_name = relayConnect)]
+    pub fn relay_connect(
+        &self,
+        url: String,
+        handle: String,
+        password: String,
+        create: bool,
+    ) -> Promise {
+        with_node!(self, |n| async move {
+            let s = n
+                .relay_connect(&FetchHttp, &url, &handle, &password, create)
+                .await?;
+            Ok(out(s.to_json()))
+        })
+    }
+
+    /// Pushes commits the relay has not seen; rejects with `Offline` when it
+    /// is unreachable (they stay pending).
+    #[wasm_bindgen(js_name = relayPush)]
+    pub fn relay_push(&self) -> Promise {
+        with_node!(self, |n| async move {
+            Ok(out(n.relay_push(&FetchHttp).await?.to_json()))
+        })
+    }
+
+    /// The relay status as JSON, or `"null"` when not linked.
+    #[wasm_bindgen(js_name = relayStatus)]
+    pub fn relay_status(&self) -> Promise {
+        with_node!(self, |n| async move {
+            let s = n.relay_status().await?;
+            Ok(out(s.map_or(serde_json::Value::Null, |s| s.to_json())))
+        })
+    }
+
+    #[wasm_bindgen(js_name = relayDisconnect)]
+    pub fn relay_disconnect(&self) -> Promise {
+        with_node!(self, |n| async move {
+            n.relay_disconnect().await?;
+            Ok(out(serde_json::Value::Null))
         })
     }
 

@@ -178,7 +178,7 @@ impl<S: Store> Node<S> {
             let car = self.export_car(None, None).await?;
             let result = self.push_car(http, &mut link, car).await;
             if let Err(e) = result {
-                self.sync_event(&link, head.clone(), Some(e.to_string()));
+                self.sync_event(&link, head.clone(), Some(format!("{}: {e}", e.code())));
                 return Err(e);
             }
             link.pushed_rev = head.clone();

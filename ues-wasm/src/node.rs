@@ -7,6 +7,7 @@ use crate::host_store::HostStore;
 use crate::{js_error, Code};
 use std::cell::RefCell;
 use std::rc::Rc;
+#[cfg(target_arch = "wasm32")]
 use ues_node::fetch::FetchHttp;
 use ues_node::{writes_from_json, Node, NodeError, NodeOptions};
 use wasm_bindgen::prelude::*;
@@ -262,6 +263,25 @@ impl NodeCore {
         })
     }
 
+    /// Closes the node: later calls fail with `Closed`; the store's
+    /// connection is released.
+    pub fn close(&self) -> Result<(), JsValue> {
+        let mut s = self.state.borrow_mut();
+        if s.node.is_none() && !s.closed {
+            return Err(js_error(NodeError::Busy));
+        }
+        s.closed = true;
+        s.node = None;
+        s.sink = None;
+        Ok(())
+    }
+}
+
+/// The relay link: only where the global `fetch` is (every JS host; the
+/// native build of this crate exists for its lints and tests).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(js_class = NodeCore)]
+impl NodeCore {
     /// Links the account to the relay at `url` (registers the DID there
     /// under `handle` when `create`, else logs in) and pushes the repo.
     /// Resolves to the relay status as JSON.
@@ -305,19 +325,6 @@ impl NodeCore {
             n.relay_disconnect().await?;
             Ok(out(serde_json::Value::Null))
         })
-    }
-
-    /// Closes the node: later calls fail with `Closed`; the store's
-    /// connection is released.
-    pub fn close(&self) -> Result<(), JsValue> {
-        let mut s = self.state.borrow_mut();
-        if s.node.is_none() && !s.closed {
-            return Err(js_error(NodeError::Busy));
-        }
-        s.closed = true;
-        s.node = None;
-        s.sink = None;
-        Ok(())
     }
 }
 

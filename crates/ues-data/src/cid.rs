@@ -12,6 +12,8 @@
 pub use ::cid::{Cid, Version};
 use multihash::Multihash;
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
 
 /// Multicodec of DAG-CBOR blocks (records, MST nodes, commits, op-log entries).
 pub const DAG_CBOR: u64 = 0x71;
@@ -204,6 +206,167 @@ fn check_alphabet(s: &str, skip: usize, ok: impl Fn(char) -> bool) -> Result<(),
     }
 }
 
+/// Binary length of the CIDs of AT Protocol objects: CIDv1, a one-byte
+/// codec, sha2-256 (`0x01 codec 0x12 0x20 <32-byte digest>`).
+const ATPROTO_CID_LEN: usize = 36;
+
+/// The common case of [`read_bytes`] without the general varint parsing:
+/// a CIDv1 with a one-byte codec and a 32-byte sha2-256 digest (every
+/// record, MST node and commit of a repo). One-byte varints are minimal, so
+/// this reads exactly what the general path would, only faster.
+pub(crate) fn read_atproto(b: &[u8]) -> Option<Cid> {
+    match b.get(..ATPROTO_CID_LEN)? {
+        [1, codec, 0x12, 0x20, digest @ ..] if *codec < 0x80 => {
+            Some(Cid::new_v1(u64::from(*codec), wrap(SHA2_256, digest)))
+        }
+        _ => None,
+    }
+}
+
+/// Append the binary form of `cid` to `out` (what [`Cid::to_bytes`] returns,
+/// without its allocation and `io::Write` plumbing).
+pub fn write_bytes(cid: &Cid, out: &mut Vec<u8>) {
+    let mh = cid.hash();
+    if cid.version() == Version::V1 {
+        push_varint(out, 1);
+        push_varint(out, cid.codec());
+    }
+    push_varint(out, mh.code());
+    push_varint(out, u64::from(mh.size()));
+    out.extend_from_slice(mh.digest());
+}
+
+/// Length of the binary form of `cid`.
+pub fn encoded_len(cid: &Cid) -> usize {
+    let mh = cid.hash();
+    let prefix = match cid.version() {
+        Version::V1 => 1 + varint_len(cid.codec()),
+        Version::V0 => 0,
+    };
+    prefix + varint_len(mh.code()) + varint_len(u64::from(mh.size())) + mh.digest().len()
+}
+
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn varint_len(n: u64) -> usize {
+    (64 - (n | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// A [`Hasher`] for maps and sets keyed by [`Cid`] ([`CidMap`], [`CidSet`]).
+///
+/// Why not the default SipHash: a CID's identity is its digest, 32 bytes
+/// that are already uniformly distributed for every block hashed by this
+/// node, so a strong keyed PRF is wasted work on the hot paths (CAR import,
+/// block stores, commit batches). But some CID keys come from peers without
+/// being hashes of anything we checked (record CIDs in MST entries), so the
+/// digest is not used raw: each 16 bytes go through a folded 64×64→128-bit
+/// multiply keyed by a per-map random seed (the construction of foldhash),
+/// which an attacker who does not know the seed cannot steer into one
+/// bucket. The small integers a CID also hashes (version, codec, hash code,
+/// length) are only xored in; `finish` mixes once more.
+#[derive(Debug, Clone, Copy)]
+pub struct CidHasher {
+    state: u64,
+    seed: u64,
+}
+
+/// A 64-bit odd constant with well-spread bits (the fractional part of pi).
+const MIX: u64 = 0x243f_6a88_85a3_08d3;
+
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+#[inline]
+fn le_u64(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w[..b.len()].copy_from_slice(b);
+    u64::from_le_bytes(w)
+}
+
+impl Hasher for CidHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(16);
+        for c in &mut chunks {
+            let (a, b) = c.split_at(8);
+            self.state = fold_mul(le_u64(a) ^ self.state, le_u64(b) ^ self.seed);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let (a, b) = rest.split_at(rest.len().min(8));
+            let tag = (rest.len() as u64) << 56;
+            self.state = fold_mul(le_u64(a) ^ self.state, le_u64(b) ^ tag ^ self.seed);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.state = (self.state ^ n).rotate_left(29);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        fold_mul(self.state, self.seed ^ MIX)
+    }
+}
+
+/// Builds [`CidHasher`]s with a seed drawn once per map (from the standard
+/// library's per-process random keys).
+#[derive(Debug, Clone, Copy)]
+pub struct BuildCidHasher {
+    seed: u64,
+}
+
+impl Default for BuildCidHasher {
+    fn default() -> Self {
+        // `| 1`: an odd multiplier never collapses the state to zero.
+        let seed = std::collections::hash_map::RandomState::new().hash_one(MIX) | 1;
+        BuildCidHasher { seed }
+    }
+}
+
+impl BuildHasher for BuildCidHasher {
+    type Hasher = CidHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> CidHasher {
+        CidHasher {
+            state: self.seed.rotate_left(32) ^ MIX,
+            seed: self.seed,
+        }
+    }
+}
+
+/// A hash map keyed by CID with the cheaper [`CidHasher`].
+pub type CidMap<V> = HashMap<Cid, V, BuildCidHasher>;
+
+/// A hash set of CIDs with the cheaper [`CidHasher`].
+pub type CidSet = HashSet<Cid, BuildCidHasher>;
+
 /// Read the binary form of a CID that must fill `b` exactly.
 pub fn from_bytes(b: &[u8]) -> Result<Cid, CidError> {
     let (cid, len) = read_bytes(b)?;
@@ -220,6 +383,9 @@ pub fn from_bytes(b: &[u8]) -> Result<Cid, CidError> {
 /// `varint(1) varint(codec) varint(hash code) varint(digest len) digest`,
 /// with minimal varints and a digest of at most [`MAX_DIGEST_LEN`] bytes.
 pub fn read_bytes(b: &[u8]) -> Result<(Cid, usize), CidError> {
+    if let Some(cid) = read_atproto(b) {
+        return Ok((cid, ATPROTO_CID_LEN));
+    }
     if b.is_empty() {
         return Err(CidError::Empty);
     }

@@ -8,12 +8,13 @@ use crate::repo::Repo;
 use crate::source::Overlay;
 use crate::tid::Tid;
 use crate::{keys, RepoError};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-use ues_data::car::{read_all, write_car};
+use ues_data::car::{read_all, write_car, CarLimits, CarSlice};
 use ues_data::cbor;
-use ues_data::cid::Cid;
-use ues_data::mst::{diff, proof_path, BlockSource, Mst, MstError};
+use ues_data::cid::{Cid, CidMap};
+use ues_data::mst::{check_tree, diff, proof_path, BlockSource, Mst, MstError};
 use ues_store::{prefix_end, verify_block, Batch, Scan, Store};
 
 /// A repository CAR that passed [`verify_car`].
@@ -35,14 +36,14 @@ pub struct VerifiedCar {
 /// Reads the commit at the CAR root out of `blocks` and checks DID and key.
 fn checked_commit(
     roots: &[Cid],
-    blocks: &HashMap<Cid, Vec<u8>>,
+    blocks: &dyn BlockSource,
     did: Option<&str>,
     key: &dyn Verifier,
 ) -> Result<(Cid, Commit), RepoError> {
     let [root] = roots else {
         return Err(RepoError::CarRoots(roots.len()));
     };
-    let bytes = blocks.get(root).ok_or(RepoError::MissingBlock(*root))?;
+    let bytes = blocks.block(root).ok_or(RepoError::MissingBlock(*root))?;
     let commit = Commit::decode(bytes)?;
     if let Some(expected) = did {
         if commit.unsigned.did != expected {
@@ -57,12 +58,117 @@ fn checked_commit(
 }
 
 /// Checks that a record block is present and canonical.
-fn check_record<S: BlockSource>(src: &S, path: &str, cid: &Cid) -> Result<(), RepoError> {
+fn check_record<S: BlockSource + ?Sized>(src: &S, path: &str, cid: &Cid) -> Result<(), RepoError> {
     let bytes = src.block(cid).ok_or_else(|| RepoError::MissingRecord {
         path: path.to_string(),
         cid: *cid,
     })?;
     cbor::validate(bytes).map_err(RepoError::NonCanonical)
+}
+
+/// What a block of a CAR being imported is to the repo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Not reached from the commit: left out.
+    Extra,
+    /// The commit or a record.
+    Kept,
+    /// An MST node.
+    Node,
+}
+
+/// A block of a CAR being checked: borrowed from the input, with its role
+/// (a `Cell`, set while the tree walk reads the same map).
+struct CarBlock<'a> {
+    bytes: &'a [u8],
+    role: Cell<Role>,
+}
+
+/// Every block of a CAR being checked.
+struct CarBlocks<'a>(CidMap<CarBlock<'a>>);
+
+impl BlockSource for CarBlocks<'_> {
+    fn block(&self, cid: &Cid) -> Option<&[u8]> {
+        self.0.get(cid).map(|b| b.bytes)
+    }
+}
+
+impl<'a> CarBlocks<'a> {
+    fn mark(&self, cid: &Cid, role: Role) {
+        if let Some(b) = self.0.get(cid) {
+            if b.role.get() != Role::Node {
+                b.role.set(role);
+            }
+        }
+    }
+
+    /// The blocks with one of `roles`.
+    fn with_role<'s>(&'s self, roles: &'s [Role]) -> impl Iterator<Item = (Cid, &'a [u8])> + 's {
+        self.0
+            .iter()
+            .filter(|(_, b)| roles.contains(&b.role.get()))
+            .map(|(c, b)| (*c, b.bytes))
+    }
+}
+
+/// A whole-repo CAR that passed every check, its blocks still borrowed from
+/// the input and marked with their role.
+struct CheckedCar<'a> {
+    commit_cid: Cid,
+    commit: Commit,
+    blocks: CarBlocks<'a>,
+}
+
+/// The repo's blocks: the commit, the MST nodes, the records.
+const REPO_BLOCKS: &[Role] = &[Role::Kept, Role::Node];
+
+/// The checks of [`verify_car`] in one pass over the CAR, without copying
+/// it: every block hashed once as it is read, the commit, then every MST
+/// node read once straight from its bytes ([`check_tree`]) with every record
+/// checked as its entry is met. `record` sees every entry (in no order).
+fn check_car<'a>(
+    bytes: &'a [u8],
+    did: Option<&str>,
+    key: &dyn Verifier,
+    mut record: impl FnMut(&str, &Cid),
+) -> Result<CheckedCar<'a>, RepoError> {
+    let mut reader = CarSlice::new(bytes, CarLimits::default())?;
+    let mut map = CidMap::default();
+    // Repo blocks average ~170 bytes with their framing: sized once, so
+    // the table is not rebuilt while it fills.
+    map.reserve(bytes.len() / 160);
+    while let Some((cid, bytes)) = reader.next_block()? {
+        let role = Cell::new(Role::Extra);
+        map.insert(cid, CarBlock { bytes, role });
+    }
+    let blocks = CarBlocks(map);
+    let (commit_cid, commit) = checked_commit(reader.roots(), &blocks, did, key)?;
+    blocks.mark(&commit_cid, Role::Kept);
+    check_tree(
+        &blocks,
+        commit.unsigned.data,
+        |node| blocks.mark(node, Role::Node),
+        |path, cid| {
+            let block = blocks.0.get(cid).ok_or_else(|| RepoError::MissingRecord {
+                path: path.to_string(),
+                cid: *cid,
+            })?;
+            // A block already marked was checked: the commit and the nodes
+            // by their strict decoders, a record here (several keys may
+            // share one record).
+            if block.role.get() == Role::Extra {
+                cbor::validate(block.bytes).map_err(RepoError::NonCanonical)?;
+                block.role.set(Role::Kept);
+            }
+            record(path, cid);
+            Ok::<(), RepoError>(())
+        },
+    )?;
+    Ok(CheckedCar {
+        commit_cid,
+        commit,
+        blocks,
+    })
 }
 
 /// Verifies a whole-repo CAR: the signature against `key`, the DID when
@@ -72,23 +178,25 @@ pub fn verify_car(
     did: Option<&str>,
     key: &dyn Verifier,
 ) -> Result<VerifiedCar, RepoError> {
-    let car = read_all(bytes)?;
-    let (commit_cid, commit) = checked_commit(&car.roots, &car.blocks, did, key)?;
-    let mut tree = Mst::load(&car.blocks, commit.unsigned.data);
-    let records = tree.list()?;
-    let nodes = tree.loaded().to_vec();
-    let mut keep: HashSet<Cid> = nodes.iter().copied().collect();
-    keep.insert(commit.unsigned.data);
-    keep.insert(commit_cid);
-    for (path, cid) in &records {
-        check_record(&car.blocks, path, cid)?;
-        keep.insert(*cid);
-    }
-    let mut blocks = car.blocks;
-    blocks.retain(|c, _| keep.contains(c));
+    let mut records = Vec::new();
+    let car = check_car(bytes, did, key, |path, cid| {
+        records.push((path.to_string(), *cid))
+    })?;
+    // Keys are unique in a checked tree.
+    records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let nodes = car
+        .blocks
+        .with_role(&[Role::Node])
+        .map(|(c, _)| c)
+        .collect();
+    let blocks = car
+        .blocks
+        .with_role(REPO_BLOCKS)
+        .map(|(c, b)| (c, b.to_vec()))
+        .collect();
     Ok(VerifiedCar {
-        commit_cid,
-        commit,
+        commit_cid: car.commit_cid,
+        commit: car.commit,
         records,
         nodes,
         blocks,
@@ -103,24 +211,24 @@ pub async fn import_car<S: Store>(
     did: Option<&str>,
     key: &dyn Verifier,
 ) -> Result<Repo<S>, RepoError> {
-    let v = verify_car(bytes, did, key)?;
-    let did = v.commit.unsigned.did.clone();
-    let nodes: HashMap<Cid, Vec<u8>> = v
-        .nodes
-        .iter()
-        .filter_map(|c| v.blocks.get(c).map(|b| (*c, b.clone())))
-        .collect();
+    let car = check_car(bytes, did, key, |_, _| {})?;
+    let did = car.commit.unsigned.did.clone();
+    let mut nodes = CidMap::default();
+    for (c, b) in car.blocks.with_role(&[Role::Node]) {
+        nodes.insert(c, b.to_vec());
+    }
     let mut batch = Batch::new();
-    batch.put(keys::head(&did), v.commit_cid.to_bytes());
+    batch.ops.reserve(car.blocks.0.len() + 2);
+    batch.put(keys::head(&did), car.commit_cid.to_bytes());
     batch.put(
-        keys::log(&did, &v.commit.unsigned.rev.to_string()),
-        keys::encode_cids(v.blocks.keys()),
+        keys::log(&did, &car.commit.unsigned.rev.to_string()),
+        keys::encode_cids(car.blocks.with_role(REPO_BLOCKS).map(|(c, _)| c)),
     );
-    for (cid, bytes) in v.blocks {
-        batch.put_block(cid, bytes);
+    for (c, b) in car.blocks.with_role(REPO_BLOCKS) {
+        batch.put_block(c, b.to_vec());
     }
     store.apply(batch).await?;
-    Ok(Repo::from_parts(store, (v.commit_cid, v.commit), nodes))
+    Ok(Repo::from_parts(store, (car.commit_cid, car.commit), nodes))
 }
 
 impl<S: Store> Repo<S> {
@@ -214,7 +322,7 @@ impl<S: Store> Repo<S> {
         let d = loop {
             let src = Overlay {
                 top: &car.blocks,
-                base: &self.base,
+                base: &*self.base,
             };
             let mut ta = match old {
                 Some(r) => Mst::load(&src, r),

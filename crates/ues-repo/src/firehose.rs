@@ -224,7 +224,7 @@ impl<S: ues_store::Store> crate::Repo<S> {
             .await?;
         let src = crate::source::Overlay {
             top: &self.fresh,
-            base: &self.base,
+            base: &*self.base,
         };
         nodes.extend(ues_data::mst::invert(&src, res.data, &sorted)?.1);
         let mut blocks: Vec<(Cid, Vec<u8>)> = Vec::new();

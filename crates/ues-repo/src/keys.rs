@@ -20,10 +20,10 @@ pub fn log(did: &str, rev: &str) -> Vec<u8> {
     k
 }
 
-pub fn encode_cids<'a>(cids: impl IntoIterator<Item = &'a Cid>) -> Vec<u8> {
+pub fn encode_cids<C: std::borrow::Borrow<Cid>>(cids: impl IntoIterator<Item = C>) -> Vec<u8> {
     let mut out = Vec::new();
     for c in cids {
-        out.extend_from_slice(&c.to_bytes());
+        cid::write_bytes(c.borrow(), &mut out);
     }
     out
 }

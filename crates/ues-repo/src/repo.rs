@@ -6,16 +6,15 @@ use crate::commit::{Commit, Signer, UnsignedCommit};
 use crate::source::{encode_record, node_links, Write};
 use crate::tid::{Tid, TidGenerator};
 use crate::{keys, RepoError};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use ues_data::cid::Cid;
+use ues_data::cid::{Cid, CidMap, CidSet};
 use ues_data::mst::{BlockSource, Mst, RecordOp};
 use ues_store::{verify_block, Batch, Store};
 
 /// The blocks the tree reads from: shared with the repo, never mutated
 /// while the tree holds them.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Shared(pub Rc<HashMap<Cid, Vec<u8>>>);
+pub(crate) struct Shared(pub Rc<CidMap<Vec<u8>>>);
 
 impl BlockSource for Shared {
     fn block(&self, cid: &Cid) -> Option<&[u8]> {
@@ -51,9 +50,9 @@ pub struct Repo<S: Store> {
     pub(crate) did: String,
     pub(crate) head: Option<(Cid, Commit)>,
     /// MST node blocks the tree reads from.
-    pub(crate) base: Rc<HashMap<Cid, Vec<u8>>>,
+    pub(crate) base: Rc<CidMap<Vec<u8>>>,
     /// MST node blocks written or fetched since `base` was built.
-    pub(crate) fresh: HashMap<Cid, Vec<u8>>,
+    pub(crate) fresh: CidMap<Vec<u8>>,
     /// The tree at the head, kept in memory.
     pub(crate) tree: CachedMst,
     tids: TidGenerator,
@@ -70,7 +69,7 @@ impl<S: Store> Repo<S> {
             did: did.to_string(),
             head: None,
             base: Rc::default(),
-            fresh: HashMap::new(),
+            fresh: CidMap::default(),
             tree: Mst::empty(Shared::default()),
             tids: TidGenerator::system(TidGenerator::random_clock_id()),
             indexes: crate::Indexes::none(),
@@ -90,7 +89,7 @@ impl<S: Store> Repo<S> {
 
     /// A repo whose head and MST node blocks are already in memory (and in
     /// `store`), e.g. right after a verified import.
-    pub(crate) fn from_parts(store: S, head: (Cid, Commit), nodes: HashMap<Cid, Vec<u8>>) -> Self {
+    pub(crate) fn from_parts(store: S, head: (Cid, Commit), nodes: CidMap<Vec<u8>>) -> Self {
         let mut tids = TidGenerator::system(TidGenerator::random_clock_id());
         tids.advance_past(head.1.unsigned.rev);
         let mut repo = Repo {
@@ -98,7 +97,7 @@ impl<S: Store> Repo<S> {
             did: head.1.unsigned.did.clone(),
             head: Some(head),
             base: Rc::new(nodes),
-            fresh: HashMap::new(),
+            fresh: CidMap::default(),
             tree: Mst::empty(Shared::default()),
             tids,
             indexes: crate::Indexes::none(),
@@ -347,7 +346,7 @@ impl<S: Store> Repo<S> {
         let mut blocks = records;
         blocks.extend(nodes);
         blocks.push((commit_cid, commit_bytes));
-        let mut seen = HashSet::new();
+        let mut seen = CidSet::default();
         blocks.retain(|(c, _)| seen.insert(*c));
         let cids: Vec<Cid> = blocks.iter().map(|(c, _)| *c).collect();
         let mut batch = Batch::new();

@@ -2,7 +2,6 @@
 //! the CAR import and the firehose check.
 
 use crate::RepoError;
-use std::collections::HashMap;
 use ues_data::cbor::{self, Ipld};
 use ues_data::cid::{cbor_cid, Cid};
 use ues_data::mst::BlockSource;
@@ -39,22 +38,19 @@ pub fn encode_record(record: &Ipld) -> Result<(Cid, Vec<u8>), RepoError> {
             "a record must be a map".into(),
         )));
     }
-    let bytes = cbor::encode(record).map_err(RepoError::InvalidRecord)?;
+    let bytes = cbor::encode_ipld(record).map_err(RepoError::InvalidRecord)?;
     Ok((cbor_cid(&bytes), bytes))
 }
 
-/// Two block maps read as one (e.g. a CAR slice over the cached tree).
+/// Two block sources read as one (e.g. a CAR slice over the cached tree).
 pub struct Overlay<'a> {
-    pub top: &'a HashMap<Cid, Vec<u8>>,
-    pub base: &'a HashMap<Cid, Vec<u8>>,
+    pub top: &'a dyn BlockSource,
+    pub base: &'a dyn BlockSource,
 }
 
 impl BlockSource for Overlay<'_> {
     fn block(&self, cid: &Cid) -> Option<&[u8]> {
-        self.top
-            .get(cid)
-            .or_else(|| self.base.get(cid))
-            .map(Vec::as_slice)
+        self.top.block(cid).or_else(|| self.base.block(cid))
     }
 }
 

@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::rc::Rc;
+use ues_data::cid::CidMap;
 
 /// One key-value entry: the value and its expiry (ms since the epoch).
 #[derive(Debug, Clone)]
@@ -22,7 +23,10 @@ struct Entry {
 
 #[derive(Debug, Default)]
 struct Inner {
-    blocks: BTreeMap<Cid, Vec<u8>>,
+    /// Blocks by CID: a hash map with the cheap CID hasher (nothing needs
+    /// blocks in CID order; comparing 96-byte CIDs down a B-tree cost more
+    /// than the rest of a commit's storage).
+    blocks: CidMap<Vec<u8>>,
     kv: BTreeMap<Vec<u8>, Entry>,
 }
 
@@ -166,6 +170,7 @@ impl Store for MemoryStore {
     async fn apply(&self, batch: Batch) -> Result<()> {
         batch.validate()?;
         let mut inner = self.inner.borrow_mut();
+        inner.blocks.reserve(batch.ops.len());
         for op in batch.ops {
             match op {
                 BatchOp::PutBlock { cid, bytes } => {

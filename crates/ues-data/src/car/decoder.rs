@@ -115,7 +115,8 @@ impl CarDecoder {
         let Some(body) = self.body(len_bytes, len) else {
             return Ok(None);
         };
-        let block = parse_section(&self.buf[body.clone()], offset, &self.limits)?;
+        let (cid, _, block) = parse_section(&self.buf[body.clone()], offset, &self.limits)?;
+        let block = (cid, block.to_vec());
         self.consume(body.end);
         Ok(Some(block))
     }

@@ -15,10 +15,12 @@
 
 mod decoder;
 mod reader;
+mod slice;
 mod writer;
 
 pub use decoder::CarDecoder;
 pub use reader::CarReader;
+pub use slice::{CarSection, CarSlice};
 pub use writer::{write_car, CarWriter};
 
 use crate::cid::{Cid, CidError};
@@ -127,11 +129,11 @@ pub struct Car {
 
 /// Read and verify a whole CAR held in memory, with the default [`CarLimits`].
 pub fn read_all(bytes: &[u8]) -> Result<Car, CarError> {
-    let mut reader = CarReader::new(bytes, CarLimits::default())?;
+    let mut reader = CarSlice::new(bytes, CarLimits::default())?;
     let roots = reader.roots().to_vec();
     let mut blocks = HashMap::new();
     while let Some((cid, data)) = reader.next_block()? {
-        blocks.insert(cid, data);
+        blocks.insert(cid, data.to_vec());
     }
     Ok(Car { roots, blocks })
 }
@@ -159,29 +161,31 @@ fn parse_header(bytes: &[u8]) -> Result<Vec<Cid>, CarError> {
 }
 
 /// Split one section (after its length varint) into a verified CID and its
-/// block. `offset` is where the section's varint starts, for errors.
-fn parse_section(
-    section: &[u8],
+/// block (and the CID's bytes). `offset` is where the section's varint
+/// starts, for errors.
+fn parse_section<'a>(
+    section: &'a [u8],
     offset: u64,
     limits: &CarLimits,
-) -> Result<(Cid, Vec<u8>), CarError> {
-    let (cid, cid_len) = crate::cid::read_bytes(section).map_err(|e| CarError::BadCid {
-        offset,
-        reason: e.to_string(),
-    })?;
+) -> Result<(Cid, &'a [u8], &'a [u8]), CarError> {
+    let bad_cid = |reason: String| CarError::BadCid { offset, reason };
+    let (cid, cid_len) = crate::cid::read_bytes(section).map_err(|e| bad_cid(e.to_string()))?;
     let Some((cid_bytes, rest)) = section.split_at_checked(cid_len) else {
-        return Err(CarError::BadCid {
-            offset,
-            reason: "CID longer than its section".into(),
-        });
+        return Err(bad_cid("CID longer than its section".into()));
     };
     // One CID, one encoding: reject bytes that decode to a CID whose
     // canonical form differs (e.g. a 10-byte varint with dropped bits).
-    if cid.to_bytes() != cid_bytes {
-        return Err(CarError::BadCid {
-            offset,
-            reason: "not the canonical binary encoding of its CID".into(),
-        });
+    // The 36-byte atproto form is canonical by construction (one-byte
+    // varints), which spares the common case a re-encoding.
+    let canonical = crate::cid::read_atproto(cid_bytes).is_some() || {
+        let mut again = Vec::with_capacity(cid_len);
+        crate::cid::write_bytes(&cid, &mut again);
+        again == cid_bytes
+    };
+    if !canonical {
+        return Err(bad_cid(
+            "not the canonical binary encoding of its CID".into(),
+        ));
     }
     if rest.len() > limits.max_block {
         return Err(CarError::BlockTooLarge {
@@ -192,12 +196,9 @@ fn parse_section(
     }
     crate::cid::verify(&cid, rest).map_err(|e| match e {
         CidError::HashMismatch(cid) => CarError::HashMismatch { offset, cid },
-        other => CarError::BadCid {
-            offset,
-            reason: other.to_string(),
-        },
+        other => bad_cid(other.to_string()),
     })?;
-    Ok((cid, rest.to_vec()))
+    Ok((cid, cid_bytes, rest))
 }
 
 /// Largest section length accepted before the CID is parsed.

@@ -93,8 +93,13 @@ impl<R: Read> CarReader<R> {
                 max: self.limits.max_block,
             });
         }
-        let section = self.read_exact_len(len, "section")?;
-        parse_section(&section, offset, &self.limits).map(Some)
+        let mut section = self.read_exact_len(len, "section")?;
+        let (cid, _, block) = parse_section(&section, offset, &self.limits)?;
+        // The block is the section's tail: drop the CID in place rather
+        // than copying the block into a new buffer.
+        let cid_len = section.len() - block.len();
+        section.drain(..cid_len);
+        Ok(Some((cid, section)))
     }
 
     /// One varint, byte by byte; `Ok(None)` if the input ends before its first byte.

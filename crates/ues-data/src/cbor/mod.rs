@@ -9,10 +9,12 @@
 //! - [`json`]: the atproto JSON form (`$link`, `$bytes`, blobs).
 //! - [`CborSeqReader`]: one value at a time from a CBOR sequence.
 
+mod ipld;
 pub mod json;
 mod seq;
 mod validate;
 
+pub use ipld::encode_ipld;
 pub use ipld_core::ipld::Ipld;
 pub use json::{from_json, from_json_value, to_json};
 pub use seq::{CborSeqReader, DEFAULT_MAX_ITEM_SIZE};

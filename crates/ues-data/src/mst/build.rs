@@ -11,12 +11,56 @@ use super::node::{Entry, Link, Node};
 use super::tree::Mst;
 use super::{key_height, validate_key, MstError};
 use crate::cid::Cid;
+use std::collections::HashMap;
 
 /// A key with its value and layer, on its way into a node.
 struct Item {
     key: Box<str>,
     value: Cid,
     height: u32,
+}
+
+/// Puts into an empty tree, kept aside until the tree is first needed and
+/// then built in one pass ([`Pending::build`]): a tree filled from nothing
+/// (a first commit, a bulk load) never pays for splitting nodes key by key.
+/// Each put still looks its key up here, to return the value it replaces.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pending {
+    /// Key → index into `values`.
+    index: HashMap<Box<str>, usize>,
+    /// Value and layer of each key.
+    values: Vec<(Cid, u32)>,
+}
+
+impl Pending {
+    /// Sets `key` (already validated, of layer `height`); returns its
+    /// previous value.
+    pub(crate) fn put(&mut self, key: &str, value: Cid, height: u32) -> Option<Cid> {
+        if let Some(&i) = self.index.get(key) {
+            return Some(std::mem::replace(&mut self.values[i].0, value));
+        }
+        self.index.insert(key.into(), self.values.len());
+        self.values.push((value, height));
+        None
+    }
+
+    /// The tree of the pending puts (and the root's layer), leaving this
+    /// empty.
+    pub(crate) fn build(&mut self) -> Option<(Link, u32)> {
+        let values = std::mem::take(&mut self.values);
+        let mut items: Vec<Item> = self
+            .index
+            .drain()
+            .filter_map(|(key, i)| {
+                let &(value, height) = values.get(i)?;
+                Some(Item { key, value, height })
+            })
+            .collect();
+        // Keys are unique here.
+        items.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let top = items.iter().map(|i| i.height).max()?;
+        Some((build(&mut items, top), top))
+    }
 }
 
 impl Mst {

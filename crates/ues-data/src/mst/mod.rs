@@ -17,16 +17,19 @@ mod diff;
 mod node;
 mod proof;
 mod tree;
+mod verify;
 
 pub use diff::{diff, Diff, RecordOp};
 pub use node::common_prefix_len;
 pub use proof::{covering_proof, invert, proof_path, proven_diff, verify_inversion, ProvenDiff};
 
 pub use tree::Mst;
+pub use verify::check_tree;
 
 use crate::cid::Cid;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// Errors of MST operations.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -50,9 +53,16 @@ pub trait BlockSource {
     fn block(&self, cid: &Cid) -> Option<&[u8]>;
 }
 
-impl BlockSource for HashMap<Cid, Vec<u8>> {
+impl<H: BuildHasher> BlockSource for HashMap<Cid, Vec<u8>, H> {
     fn block(&self, cid: &Cid) -> Option<&[u8]> {
         self.get(cid).map(Vec::as_slice)
+    }
+}
+
+/// Blocks borrowed from elsewhere (e.g. from a CAR held in memory).
+impl<H: BuildHasher> BlockSource for HashMap<Cid, &[u8], H> {
+    fn block(&self, cid: &Cid) -> Option<&[u8]> {
+        self.get(cid).copied()
     }
 }
 

@@ -104,24 +104,22 @@ fn link_cid(link: &Link) -> Option<&Cid> {
     }
 }
 
-fn put_cid(out: &mut Vec<u8>, cid: Option<&Cid>, scratch: &mut Vec<u8>) {
+fn put_cid(out: &mut Vec<u8>, cid: Option<&Cid>) {
     match cid {
         None => out.push(0xf6),
         Some(c) => {
-            scratch.clear();
-            scratch.push(0);
-            // Writing into a Vec cannot fail.
-            let _ = c.write_bytes(&mut *scratch);
+            // Tag 42, then a byte string of 0x00 and the binary CID.
             out.extend_from_slice(&[0xd8, 42]);
-            head(out, 2, scratch.len() as u64);
-            out.extend_from_slice(scratch);
+            head(out, 2, 1 + crate::cid::encoded_len(c) as u64);
+            out.push(0);
+            crate::cid::write_bytes(c, out);
         }
     }
 }
 
 /// Canonical DAG-CBOR of `node` into `out` (cleared first). Every loaded
 /// child must already carry its CID.
-pub(crate) fn encode(node: &Node, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+pub(crate) fn encode(node: &Node, out: &mut Vec<u8>) {
     out.clear();
     out.extend_from_slice(&[0xa2, 0x61, b'e']);
     head(out, 4, node.entries.len() as u64);
@@ -135,13 +133,13 @@ pub(crate) fn encode(node: &Node, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         out.extend_from_slice(&[0x61, b'p']);
         head(out, 0, p as u64);
         out.extend_from_slice(&[0x61, b't']);
-        put_cid(out, link_cid(&e.right), scratch);
+        put_cid(out, link_cid(&e.right));
         out.extend_from_slice(&[0x61, b'v']);
-        put_cid(out, Some(&e.value), scratch);
+        put_cid(out, Some(&e.value));
         prev = k;
     }
     out.extend_from_slice(&[0x61, b'l']);
-    put_cid(out, link_cid(&node.left), scratch);
+    put_cid(out, link_cid(&node.left));
 }
 
 /// A cursor that accepts only the canonical bytes of an MST node.
@@ -217,10 +215,16 @@ impl<'a> Reader<'a> {
     fn cid(&mut self) -> Result<Cid, MstError> {
         self.expect(&[0xd8, 42], "expected a CID link")?;
         let raw = self.bytes()?;
-        match raw.split_first() {
-            Some((0, rest)) => Cid::try_from(rest).map_err(|e| self.err(&format!("bad CID ({e})"))),
-            _ => Err(self.err("CID link without multibase prefix 0x00")),
+        let Some((0, rest)) = raw.split_first() else {
+            return Err(self.err("CID link without multibase prefix 0x00"));
+        };
+        // The 36-byte CIDs of atproto objects skip the generic parser.
+        if rest.len() == 36 {
+            if let Some(c) = crate::cid::read_atproto(rest) {
+                return Ok(c);
+            }
         }
+        Cid::try_from(rest).map_err(|e| self.err(&format!("bad CID ({e})")))
     }
 
     fn nullable_cid(&mut self) -> Result<Option<Cid>, MstError> {
@@ -241,49 +245,69 @@ fn stub(cid: Option<Cid>) -> Link {
 /// valid UTF-8, prefix lengths in range and maximal. The node's CID is not
 /// checked here (the block store verifies blocks against CIDs).
 pub(crate) fn decode(bytes: &[u8]) -> Result<Node, MstError> {
+    let mut entries = Vec::new();
+    let left = decode_with(bytes, |n, key, value, right| {
+        // Each entry takes at least 12 bytes: bound the allocation by the input.
+        if entries.is_empty() {
+            entries.reserve_exact(n.min(bytes.len() / 12));
+        }
+        entries.push(Entry {
+            key: key.into(),
+            value,
+            right: stub(right),
+        });
+        Ok(())
+    })?;
+    Ok(Node {
+        left: stub(left),
+        entries,
+        cid: None,
+    })
+}
+
+/// The strict decoder of [`decode`], handing each entry (full key, value,
+/// right subtree, after the declared number of entries) to `entry` as it is
+/// read instead of building a [`Node`]; returns the left subtree. Keys are
+/// rebuilt in one reused buffer.
+pub(crate) fn decode_with(
+    bytes: &[u8],
+    mut entry: impl FnMut(usize, &str, Cid, Option<Cid>) -> Result<(), MstError>,
+) -> Result<Option<Cid>, MstError> {
     let mut r = Reader { b: bytes, pos: 0 };
     r.expect(&[0xa2, 0x61, b'e'], "expected map {e, l}")?;
     let n = r.head(4)? as usize;
-    // Each entry takes at least 12 bytes: bound the allocation by the input.
-    let mut entries = Vec::with_capacity(n.min(bytes.len() / 12));
-    let mut prev: Vec<u8> = Vec::new();
-    for _ in 0..n {
+    let mut key: Vec<u8> = Vec::new();
+    for i in 0..n {
         r.expect(&[0xa4, 0x61, b'k'], "expected entry {k, p, t, v}")?;
         let suffix = r.bytes()?;
         r.expect(&[0x61, b'p'], "expected entry key p")?;
         let p = r.head(0)?;
-        if p > prev.len() as u64 {
+        if p > key.len() as u64 {
             return Err(r.err("key prefix longer than the previous key"));
         }
         let p = p as usize;
-        if p < prev.len() && suffix.first() == prev.get(p) {
+        if p < key.len() && suffix.first() == key.get(p) {
             return Err(r.err("key prefix length is not maximal"));
         }
         r.expect(&[0x61, b't'], "expected entry key t")?;
-        let right = stub(r.nullable_cid()?);
+        let right = r.nullable_cid()?;
         r.expect(&[0x61, b'v'], "expected entry key v")?;
         let value = r.cid()?;
-        let mut key = prev[..p].to_vec();
-        key.extend_from_slice(suffix);
-        if !entries.is_empty() && key <= prev {
+        // The key shares `p` bytes with the previous one. It is greater than
+        // the previous key iff its suffix is greater than the previous key's
+        // bytes from `p` on (a suffix that is a prefix of those is smaller).
+        if i > 0 && suffix <= &key[p..] {
             return Err(r.err("keys not in ascending order"));
         }
+        key.truncate(p);
+        key.extend_from_slice(suffix);
         let s = std::str::from_utf8(&key).map_err(|_| r.err("key is not UTF-8"))?;
-        entries.push(Entry {
-            key: s.into(),
-            value,
-            right,
-        });
-        prev = key;
+        entry(n, s, value, right)?;
     }
     r.expect(&[0x61, b'l'], "expected node key l")?;
-    let left = stub(r.nullable_cid()?);
+    let left = r.nullable_cid()?;
     if r.pos != bytes.len() {
         return Err(r.err("trailing bytes after node"));
     }
-    Ok(Node {
-        left,
-        entries,
-        cid: None,
-    })
+    Ok(left)
 }

@@ -1,5 +1,6 @@
 //! The tree: lazy loading, put/delete by split and merge, reads, hashing.
 
+use super::build::Pending;
 use super::node::{self, Entry, Link, Node};
 use super::{key_height, validate_key, BlockSource, MstError, NoBlocks};
 use crate::cid::{cbor_cid, Cid};
@@ -17,6 +18,8 @@ pub struct Mst<S = NoBlocks> {
     /// The root's layer while the root is loaded and has entries (saves a
     /// sha256 of its first key on every write).
     layer: Option<u32>,
+    /// Puts made while the tree was empty, not built yet ([`Pending`]).
+    pending: Pending,
 }
 
 impl Mst<NoBlocks> {
@@ -118,6 +121,7 @@ impl<S: BlockSource> Mst<S> {
             loaded: Vec::new(),
             fresh: Vec::new(),
             layer: None,
+            pending: Pending::default(),
         }
     }
 
@@ -130,6 +134,7 @@ impl<S: BlockSource> Mst<S> {
             loaded: Vec::new(),
             fresh: Vec::new(),
             layer: None,
+            pending: Pending::default(),
         }
     }
 
@@ -145,10 +150,21 @@ impl<S: BlockSource> Mst<S> {
 
     /// Replaces the whole tree (`layer`: the new root's layer, if known).
     pub(crate) fn set_root(&mut self, root: Link, layer: Option<u32>) {
+        self.pending = Pending::default();
         self.root = root;
         self.layer = layer;
     }
 
+    /// Builds the pending puts into the (empty) tree.
+    fn build_pending(&mut self) {
+        if let Some((root, layer)) = self.pending.build() {
+            self.root = root;
+            self.layer = Some(layer);
+        }
+    }
+
+    /// The tree and its loader; the pending puts must have been built
+    /// ([`Mst::root_layer`] and [`Mst::root`] do it).
     pub(crate) fn parts(&mut self) -> (&mut Link, Loader<'_, S>) {
         let Mst {
             root,
@@ -162,6 +178,7 @@ impl<S: BlockSource> Mst<S> {
     /// The layer of the root, loading what that needs; `None` for an empty
     /// tree. A root without entries is trimmed (or emptied) on the way.
     pub(crate) fn root_layer(&mut self) -> Result<Option<u32>, MstError> {
+        self.build_pending();
         if let (Some(l), Link::Loaded(_)) = (self.layer, &self.root) {
             return Ok(Some(l));
         }
@@ -198,19 +215,12 @@ impl<S: BlockSource> Mst<S> {
     pub fn put(&mut self, key: &str, value: Cid) -> Result<Option<Cid>, MstError> {
         validate_key(key)?;
         let h = key_height(key.as_bytes());
+        // An empty tree collects its puts and builds them in one pass.
+        if self.root.is_none() {
+            return Ok(self.pending.put(key, value, h));
+        }
         let Some(mut layer) = self.root_layer()? else {
-            let entry = Entry {
-                key: key.into(),
-                value,
-                right: Link::None,
-            };
-            self.root = Link::Loaded(Box::new(Node {
-                left: Link::None,
-                entries: vec![entry],
-                cid: None,
-            }));
-            self.layer = Some(h);
-            return Ok(None);
+            return Ok(self.pending.put(key, value, h));
         };
         while h > layer {
             let old = take(&mut self.root);
@@ -309,18 +319,18 @@ impl<S: BlockSource> Mst<S> {
     /// The root CID: encodes and hashes every changed node once (children
     /// before parents). The empty tree has the CID of the entry-less node.
     pub fn root(&mut self) -> Cid {
+        self.build_pending();
         let mut buf = Vec::with_capacity(1024);
-        let mut scratch = Vec::with_capacity(64);
         match &mut self.root {
             Link::None => {
                 // The empty tree is one entry-less node, stored like any other.
-                node::encode(&Node::default(), &mut buf, &mut scratch);
+                node::encode(&Node::default(), &mut buf);
                 let cid = cbor_cid(&buf);
                 self.fresh.push((cid, buf));
                 cid
             }
             Link::Stub(c) => **c,
-            Link::Loaded(n) => hash(n, &mut buf, &mut scratch, &mut self.fresh),
+            Link::Loaded(n) => hash(n, &mut buf, &mut self.fresh),
         }
     }
 
@@ -331,24 +341,19 @@ impl<S: BlockSource> Mst<S> {
     }
 }
 
-fn hash(
-    n: &mut Node,
-    buf: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
-    fresh: &mut Vec<(Cid, Vec<u8>)>,
-) -> Cid {
+fn hash(n: &mut Node, buf: &mut Vec<u8>, fresh: &mut Vec<(Cid, Vec<u8>)>) -> Cid {
     if let Some(c) = n.cid {
         return c;
     }
     if let Link::Loaded(c) = &mut n.left {
-        hash(c, buf, scratch, fresh);
+        hash(c, buf, fresh);
     }
     for e in &mut n.entries {
         if let Link::Loaded(c) = &mut e.right {
-            hash(c, buf, scratch, fresh);
+            hash(c, buf, fresh);
         }
     }
-    node::encode(n, buf, scratch);
+    node::encode(n, buf);
     let cid = cbor_cid(buf);
     fresh.push((cid, buf.clone()));
     n.cid = Some(cid);

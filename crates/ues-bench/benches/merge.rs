@@ -69,7 +69,7 @@ fn plan() -> (Vec<Vec<E>>, Vec<bool>) {
     for _ in 0..CHANGES {
         let edits = (0..PER_CHANGE)
             .map(|_| {
-                if r.next() % 2 == 0 {
+                if r.next().is_multiple_of(2) {
                     E::Put(r.next() % KEYS, (r.next() % 1000) as i64)
                 } else {
                     E::Inc(r.next() % COUNTERS, (r.next() % 9) as i64 - 4)

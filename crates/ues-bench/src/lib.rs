@@ -12,6 +12,8 @@ pub mod native;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
+mod merge_wasm;
+#[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use keys::{key, keys, Lcg};

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use ues_identity::Keypair;
 use ues_repo::car_io::{import_car, verify_car};
-use ues_repo::{key_from_did_key, record_from_json, RepoError, Tid, TidGenerator, Write};
+use ues_repo::{key_from_did_key, RepoError, Tid, TidGenerator, Write};
 use ues_store::MemoryStore;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -76,54 +76,15 @@ fn take(state: &Rc<RefCell<State>>) -> Result<Inner, JsValue> {
 }
 
 /// Parses the writes JSON: `[{action: "create"|"update"|"delete",
-/// collection, rkey?, record?}]`.
+/// collection, rkey?, record?}]` (the node's parser; its argument errors
+/// keep this class's `InvalidWrites` code).
 fn parse_writes(json: &str) -> Result<Vec<Write>, JsValue> {
     let v: serde_json::Value =
         serde_json::from_str(json).map_err(|e| invalid_writes(format!("writes JSON: {e}")))?;
-    let list = v
-        .as_array()
-        .ok_or_else(|| invalid_writes("writes must be a JSON array"))?;
-    let mut out = Vec::with_capacity(list.len());
-    for (i, w) in list.iter().enumerate() {
-        let field = |name: &str| w.get(name).and_then(|x| x.as_str()).map(str::to_string);
-        let action =
-            field("action").ok_or_else(|| invalid_writes(format!("write {i}: no action")))?;
-        let collection = field("collection")
-            .ok_or_else(|| invalid_writes(format!("write {i}: no collection")))?;
-        let rkey = field("rkey");
-        let record = || -> Result<_, JsValue> {
-            let r = w
-                .get("record")
-                .ok_or_else(|| invalid_writes(format!("write {i}: no record")))?;
-            record_from_json(r).map_err(js_error)
-        };
-        let need_rkey = || {
-            rkey.clone()
-                .ok_or_else(|| invalid_writes(format!("write {i}: no rkey")))
-        };
-        out.push(match action.as_str() {
-            "create" => Write::Create {
-                collection,
-                rkey: rkey.clone(),
-                record: record()?,
-            },
-            "update" => Write::Update {
-                collection,
-                rkey: need_rkey()?,
-                record: record()?,
-            },
-            "delete" => Write::Delete {
-                collection,
-                rkey: need_rkey()?,
-            },
-            other => {
-                return Err(invalid_writes(format!(
-                    "write {i}: unknown action {other:?}"
-                )))
-            }
-        });
-    }
-    Ok(out)
+    ues_node::writes_from_json(&v).map_err(|e| match e {
+        ues_node::NodeError::InvalidArgument(m) => invalid_writes(m),
+        e => js_error(e),
+    })
 }
 
 /// A generator whose next TID is `rev` (given `rev` is after `current`).

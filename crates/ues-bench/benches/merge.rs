@@ -31,121 +31,15 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, Change, ReadDoc, ScalarValue, Value, ROOT};
 use std::collections::{BTreeMap, VecDeque};
 use std::hint::black_box;
+use ues_bench::merge_plan::{generate, plan, CHANGES, COUNTERS, E, PER_CHANGE, WRITERS};
 use ues_bench::native::{measure, race, runs_from_env, Sample};
 use ues_data::cbor::Ipld;
-use ues_identity::Keypair;
-use ues_sync::{Acl, Edit, EditKind, OpLog, Session, SessionConfig};
-
-const WRITERS: usize = 3;
-const CHANGES: usize = 1_000;
-const PER_CHANGE: usize = 100;
-const KEYS: u64 = 1_000;
-const COUNTERS: u64 = 100;
-const CONCURRENT_PCT: u64 = 10;
-
-/// The same pseudo-random choices for both sides.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
-
-#[derive(Clone, Copy)]
-enum E {
-    Put(u64, i64),
-    Inc(u64, i64),
-}
-
-/// The edits of every change, and which changes skip the merge.
-fn plan() -> (Vec<Vec<E>>, Vec<bool>) {
-    let mut r = Rng(7);
-    let mut changes = Vec::new();
-    let mut skip = Vec::new();
-    for _ in 0..CHANGES {
-        let edits = (0..PER_CHANGE)
-            .map(|_| {
-                if r.next().is_multiple_of(2) {
-                    E::Put(r.next() % KEYS, (r.next() % 1000) as i64)
-                } else {
-                    E::Inc(r.next() % COUNTERS, (r.next() % 9) as i64 - 4)
-                }
-            })
-            .collect();
-        changes.push(edits);
-        skip.push(r.next() % 100 < CONCURRENT_PCT);
-    }
-    (changes, skip)
-}
+use ues_sync::{Acl, OpLog, Session, SessionConfig};
 
 // ------------------------------------------------------------------ ues
 
-fn ues_edits(es: &[E]) -> Vec<Edit> {
-    es.iter()
-        .map(|e| match *e {
-            E::Put(k, v) => Edit::new(EditKind::Set, format!("map/k{k}"), Ipld::Integer(v.into())),
-            E::Inc(c, d) => Edit::new(EditKind::Inc, format!("ctr/c{c}"), Ipld::Integer(d.into())),
-        })
-        .collect()
-}
-
 fn ues_generate(changes: &[Vec<E>], skip: &[bool]) -> (Acl, Vec<Vec<u8>>) {
-    let keys: Vec<Keypair> = (0..WRITERS as u8)
-        .map(|i| Keypair::ed25519_from_bytes(&[i + 1; 32]))
-        .collect();
-    let acl = Acl::of_keys(&keys).expect("ed25519");
-    let mut logs: Vec<OpLog> = (0..WRITERS)
-        .map(|_| OpLog::new("bench", acl.clone()))
-        .collect();
-    let init: Vec<Edit> = (0..COUNTERS)
-        .map(|c| Edit::new(EditKind::Inc, format!("ctr/c{c}"), Ipld::Integer(0)))
-        .collect();
-    logs[0].create(&keys[0], init, 1).expect("op");
-    let mut now = 2;
-    for (i, es) in changes.iter().enumerate() {
-        let w = i % WRITERS;
-        if !skip[i] || i < WRITERS {
-            for o in 0..WRITERS {
-                if o != w {
-                    let (a, b) = if o < w {
-                        let (l, r) = logs.split_at_mut(w);
-                        (&mut r[0], &l[o])
-                    } else {
-                        let (l, r) = logs.split_at_mut(o);
-                        (&mut l[w], &r[0])
-                    };
-                    let blocks = b
-                        .ops_since(a.clock())
-                        .iter()
-                        .map(|c| b.get(c).expect("op").bytes.clone())
-                        .collect();
-                    let rep = a.receive_batch(blocks);
-                    assert!(rep.rejected.is_empty());
-                }
-            }
-        }
-        now += 1;
-        logs[w].create(&keys[w], ues_edits(es), now).expect("op");
-    }
-    let mut all = logs[0].clone();
-    for l in &logs[1..] {
-        let blocks = l
-            .ops_since(all.clock())
-            .iter()
-            .map(|c| l.get(c).expect("op").bytes.clone())
-            .collect();
-        all.receive_batch(blocks);
-    }
-    let blocks = all
-        .ops_since(&Default::default())
-        .iter()
-        .map(|c| all.get(c).expect("op").bytes.clone())
-        .collect();
-    (acl, blocks)
+    generate(changes, skip).expect("the workload's ops")
 }
 
 fn ues_merge(acl: &Acl, blocks: &[Vec<u8>]) -> (Sample, BTreeMap<String, i128>) {

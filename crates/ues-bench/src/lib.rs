@@ -8,6 +8,7 @@
 //! shrike, `@atproto/repo`) builds the same tree and must print the same root.
 
 pub mod keys;
+pub mod merge_plan;
 pub mod native;
 pub mod workload;
 

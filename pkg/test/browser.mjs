@@ -38,6 +38,30 @@ try {
   const first = await run(page, 'step=first&name=tab')
   if (first.ok) await run(page, `step=reload&name=tab&did=${encodeURIComponent(first.did)}`)
   await run(page, 'step=worker&name=worker')
+
+  // A tab closed in the middle of a commit leaves the repo at its last whole
+  // commit: each round closes the page at another moment of a 500-record
+  // commit, then a new page checks the records are all there or none.
+  // One browser context (one IndexedDB) for all rounds.
+  const ctx = await browser.newContext()
+  const outcomes = []
+  for (const delay of [0, 20, 150, 600, 3000]) {
+    const p = await ctx.newPage()
+    await p.goto(`${origin}/browser.html?step=crash-write&name=crash`)
+    await p.waitForFunction(() => globalThis.result !== undefined, null, { timeout: 120_000 })
+    const w = await p.evaluate(() => globalThis.result)
+    if (!w.ok) throw new Error(`crash-write: ${w.error}`)
+    await new Promise((r) => setTimeout(r, delay))
+    await p.close()
+    const q = await ctx.newPage()
+    const c = await run(q, 'step=crash-check&name=crash')
+    await q.close()
+    if (!c.ok) break
+    const whole = c.records === w.before || c.records === w.before + 500
+    outcomes.push(c.records === w.before ? 'none' : c.records === w.before + 500 ? 'all' : `PARTIAL ${c.records - w.before}`)
+    if (!whole) failed = true
+  }
+  console.log(`${failed ? 'FAILED' : 'ok    '} page closed mid-commit: ${outcomes.join(', ')} (none/all = a whole commit)`)
 } finally {
   await browser.close()
   server.close()

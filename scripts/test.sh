@@ -60,6 +60,8 @@ step_edge() {
   # The web app syncing through the relay (offline write delivered later).
   "$UES_ROOT/scripts/build-web.sh"
   node tests/browser/sync.mjs
+  # Two users in two contexts follow each other through the relay.
+  node tests/browser/follow.mjs
 }
 step_web() {
   "$UES_ROOT/scripts/build-web.sh"

@@ -109,6 +109,7 @@ pub fn Home() -> impl IntoView {
                     prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                 <button id="post" type="submit">"Post"</button>
             </form>
+            <crate::social::Following/>
             <ol id="posts">
                 <For each=move || posts.get() key=|r| r.cid.clone() let:r>
                     {

@@ -17,6 +17,7 @@ mod error;
 pub mod events;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
+mod follow;
 mod node;
 mod records;
 pub mod relay;
@@ -24,6 +25,7 @@ mod transfer;
 
 pub use error::{repo_code, NodeError};
 pub use events::{Action, EventQueue, NodeEvent};
+pub use follow::{PullOutcome, FOLLOW};
 pub use node::{AccountInfo, Node, NodeOptions};
 pub use records::{writes_from_json, CommitSummary, RecordView, WriteOutcome};
 pub use relay::{Http, RelayStatus};

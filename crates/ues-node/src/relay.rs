@@ -84,7 +84,7 @@ impl RelayLink {
 }
 
 /// An error answer of the relay: `{error, message}` and the status.
-fn relay_error(status: u16, body: &[u8]) -> NodeError {
+pub(crate) fn relay_error(status: u16, body: &[u8]) -> NodeError {
     let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let name = v["error"].as_str().unwrap_or("Error");
     let msg = v["message"].as_str().unwrap_or("");
@@ -246,6 +246,11 @@ impl<S: Store> Node<S> {
         let mut batch = Batch::new();
         batch.delete(RELAY_KEY.to_vec());
         Ok(self.store.apply(batch).await?)
+    }
+
+    /// The URL of the linked relay, if any.
+    pub async fn relay_url(&self) -> Result<Option<String>, NodeError> {
+        Ok(self.link().await?.map(|l| l.url))
     }
 
     async fn link(&self) -> Result<Option<RelayLink>, NodeError> {

@@ -156,7 +156,7 @@ fn report(events: &mut EventQueue, progress: &mut dyn FnMut(Progress), i: usize)
 
 /// The root commit of a CAR, read without loading the rest: commits come
 /// first in the CARs repos export, so this is cheap.
-fn peek_commit(bytes: &[u8]) -> Result<Commit, NodeError> {
+pub(crate) fn peek_commit(bytes: &[u8]) -> Result<Commit, NodeError> {
     let mut reader = CarReader::new(bytes, CarLimits::default()).map_err(RepoError::from)?;
     let roots = reader.roots().to_vec();
     let [root] = roots[..] else {

@@ -175,3 +175,37 @@ fn missing_and_corrupt_blocks_are_errors_not_panics() {
         Err(mst::MstError::InvalidTree { .. })
     ));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A page of a range, either way, is the model's range cut to the limit;
+    /// also on a tree loaded from its blocks (nodes read as the walk needs).
+    #[test]
+    fn range_pages_match_the_model(
+        entries in prop::collection::btree_map(key(), any::<u8>(), 0..300),
+        a in key(), b in key(), bounded in any::<(bool, bool)>(),
+        limit in 0..40usize, reverse in any::<bool>(),
+    ) {
+        let entries: BTreeMap<String, Cid> =
+            entries.into_iter().map(|(k, v)| (k, value(v))).collect();
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let start = bounded.0.then_some(lo.as_str());
+        let end = bounded.1.then_some(hi.as_str());
+        let mut want: Vec<(String, Cid)> = entries
+            .iter()
+            .filter(|(k, _)| start.is_none_or(|s| k.as_str() >= s) && end.is_none_or(|e| k.as_str() < e))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        if reverse {
+            want.reverse();
+        }
+        want.truncate(limit);
+        let mut t = build(&entries);
+        prop_assert_eq!(&t.range_page(start, end, limit, reverse).unwrap(), &want);
+        let mut blocks = HashMap::new();
+        let root = blocks_of(&mut t, &mut blocks);
+        let mut loaded = Mst::load(&blocks, root);
+        prop_assert_eq!(&loaded.range_page(start, end, limit, reverse).unwrap(), &want);
+    }
+}

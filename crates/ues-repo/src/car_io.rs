@@ -319,6 +319,7 @@ impl<S: Store> Repo<S> {
         let old = self.data();
         let new = commit.unsigned.data;
         self.reset_tree();
+        let mut misses = 0;
         let d = loop {
             let src = Overlay {
                 top: &car.blocks,
@@ -336,8 +337,15 @@ impl<S: Store> Repo<S> {
                 Err(MstError::MissingBlock(c)) if self.node_bytes(&c).is_none() => c,
                 Err(e) => return Err(e.into()),
             };
-            let b = self.fetch_block(missing).await?;
-            self.fresh.insert(missing, b);
+            misses += 1;
+            match old {
+                // A big change: the old tree in one read per level.
+                Some(r) if misses > crate::repo::LAZY_MISSES => self.preload(r).await?,
+                _ => {
+                    let b = self.fetch_block(missing).await?;
+                    self.fresh.insert(missing, b);
+                }
+            }
             self.reset_tree();
         };
         let mut batch = Batch::new();

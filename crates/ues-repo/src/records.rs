@@ -99,13 +99,9 @@ impl<S: Store> Repo<S> {
                 lo = format!("{collection}/{c}\u{0}");
             }
         }
-        let mut entries = self
-            .with_tree(|t| Ok(t.range(Some(&lo), Some(&hi))?))
+        let entries = self
+            .with_tree(|t| Ok(t.range_page(Some(&lo), Some(&hi), limit, reverse)?))
             .await?;
-        if reverse {
-            entries.reverse();
-        }
-        entries.truncate(limit);
         let cids: Vec<Cid> = entries.iter().map(|e| e.1).collect();
         let got = self.store.get_blocks(&cids).await?;
         let mut out = Vec::with_capacity(entries.len());

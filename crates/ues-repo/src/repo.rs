@@ -26,6 +26,10 @@ impl BlockSource for Shared {
 /// changes are encoded and hashed, and nothing is decoded twice.
 pub(crate) type CachedMst = Mst<Shared>;
 
+/// Nodes [`Repo::with_tree`] reads one by one, re-running its call after
+/// each, before it reads the rest of the tree level by level.
+pub(crate) const LAZY_MISSES: usize = 48;
+
 /// What a commit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteResult {
@@ -81,7 +85,10 @@ impl<S: Store> Repo<S> {
             repo.tids.advance_past(commit.unsigned.rev);
             let root = commit.unsigned.data;
             repo.head = Some((cid, commit));
-            repo.preload(root).await?;
+            // Only the root: the nodes a call needs are read when it needs
+            // them ([`Repo::with_tree`]), so opening a big repo is one read.
+            let bytes = repo.fetch_block(root).await?;
+            repo.fresh.insert(root, bytes);
         }
         repo.reset_tree();
         Ok(repo)
@@ -162,7 +169,7 @@ impl<S: Store> Repo<S> {
     }
 
     /// Loads every MST node under `root` into the cache, level by level.
-    async fn preload(&mut self, root: Cid) -> Result<(), RepoError> {
+    pub(crate) async fn preload(&mut self, root: Cid) -> Result<(), RepoError> {
         let mut level = vec![root];
         while !level.is_empty() {
             let want: Vec<Cid> = level
@@ -222,14 +229,23 @@ impl<S: Store> Repo<S> {
         &mut self,
         mut f: impl FnMut(&mut CachedMst) -> Result<T, RepoError>,
     ) -> Result<T, RepoError> {
+        let mut misses = 0;
         loop {
             match f(&mut self.tree) {
                 Ok(v) => return Ok(v),
                 Err(RepoError::MissingBlock(c)) if self.node_bytes(&c).is_none() => {
-                    let bytes = self.fetch_block(c).await;
+                    misses += 1;
+                    let fetched = match self.data() {
+                        // A call that walks much of the tree (list, export,
+                        // a big batch) gets the whole tree in one read per
+                        // level instead of a retry per node.
+                        Some(root) if misses > LAZY_MISSES => self.preload(root).await,
+                        _ => self.fetch_block(c).await.map(|b| {
+                            self.fresh.insert(c, b);
+                        }),
+                    };
                     self.reset_tree();
-                    self.fresh.insert(c, bytes?);
-                    self.reset_tree();
+                    fetched?;
                 }
                 Err(RepoError::MissingBlock(c)) if !self.base.contains_key(&c) => self.reset_tree(),
                 Err(e) => {

@@ -16,6 +16,7 @@ mod build;
 mod diff;
 mod node;
 mod proof;
+mod range;
 mod tree;
 mod verify;
 

@@ -295,22 +295,6 @@ impl<S: BlockSource> Mst<S> {
         Ok(None)
     }
 
-    /// Every entry with `start <= key < end` (`None` = unbounded), in key
-    /// order. `list` is `range(None, None)`.
-    pub fn range(
-        &mut self,
-        start: Option<&str>,
-        end: Option<&str>,
-    ) -> Result<Vec<(String, Cid)>, MstError> {
-        let Some(layer) = self.root_layer()? else {
-            return Ok(Vec::new());
-        };
-        let (root, mut ld) = self.parts();
-        let mut out = Vec::new();
-        walk(&mut ld, root, layer, start, end, &mut out)?;
-        Ok(out)
-    }
-
     /// Every entry, in key order.
     pub fn list(&mut self) -> Result<Vec<(String, Cid)>, MstError> {
         self.range(None, None)
@@ -502,29 +486,4 @@ fn merge<S: BlockSource>(
     a.entries.append(&mut b.entries);
     a.cid = None;
     Ok(Link::from_node(a))
-}
-
-fn walk<S: BlockSource>(
-    ld: &mut Loader<'_, S>,
-    link: &mut Link,
-    layer: u32,
-    start: Option<&str>,
-    end: Option<&str>,
-    out: &mut Vec<(String, Cid)>,
-) -> Result<(), MstError> {
-    let Some(n) = ld.load(link, layer)? else {
-        return Ok(());
-    };
-    let from = start.map_or(0, |s| n.gte_index(s).unwrap_or_else(|i| i));
-    let sub = layer.saturating_sub(1);
-    walk(ld, n.link_mut(from), sub, start, end, out)?;
-    for i in from..n.entries.len() {
-        let e = &n.entries[i];
-        if end.is_some_and(|x| *e.key >= *x) {
-            return Ok(());
-        }
-        out.push((e.key.to_string(), e.value));
-        walk(ld, n.link_mut(i + 1), sub, start, end, out)?;
-    }
-    Ok(())
 }

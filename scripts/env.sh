@@ -41,7 +41,7 @@ export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}
 
 # Core crates: target-neutral, must build for wasm32 without tokio or `env`
 # imports (scripts/check-core.sh). Add each new core crate here.
-UES_CORE_CRATES="${UES_CORE_CRATES:-ues-data ues-store ues-identity ues-lexicon ues-repo ues-sync ues-node}"
+UES_CORE_CRATES="${UES_CORE_CRATES:-ues-data ues-store ues-identity ues-lexicon ues-repo ues-sync ues-node ues-apps}"
 
 # Where the wasm package's generated bindings go (gitignored build output).
 UES_PKG_OUT="$UES_ROOT/pkg/wasm"

@@ -13,6 +13,7 @@ use ues_data::cid::{self, Cid, CidError};
 use ues_data::mst::{self, MstError};
 use wasm_bindgen::prelude::*;
 
+mod feed;
 mod host_store;
 mod node;
 mod repo;

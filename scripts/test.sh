@@ -39,7 +39,7 @@ step_clippy() {
   # ues-bench is left out: its peers (shrike, criterion) change shared
   # dependency features and would build the workspace a second time.
   cargo clippy --workspace --exclude ues-bench --all-targets -- -D warnings
-  cargo clippy "${core_pkgs[@]}" -p ues-wasm -p ues-web --target wasm32-unknown-unknown --all-targets -- -D warnings
+  cargo clippy "${core_pkgs[@]}" -p ues-wasm -p ues-web -p ues-p2p --target wasm32-unknown-unknown --all-targets -- -D warnings
 }
 step_native() { cargo test --workspace --exclude ues-bench; }
 step_wasm() {

@@ -5,6 +5,7 @@
 mod car_cmd;
 mod firehose_cmd;
 mod mst_cmd;
+mod node_cmd;
 mod repo_cmd;
 
 use std::process::ExitCode;
@@ -16,7 +17,10 @@ const USAGE: &str = "usage:
   ues repo <command> --data DIR a signed repo in DIR: init, put, get, list, delete,
                                 export, import, verify (`ues repo` for details)
   ues firehose check EVENT.json [--key did:key:...]
-                                check a #commit event: blocks, proofs, signature";
+                                check a #commit event: blocks, proofs, signature
+  ues node --data DIR [--listen ADDR]... [--peer ADDR]... [--config FILE]
+                                a full node and libp2p relay/bootstrap peer that syncs
+                                the repos it follows (`ues node` for details)";
 
 /// A failed command: the message is printed as one line on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +43,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, CliError> {
         ["car", rest @ ..] => car_cmd::run(rest),
         ["repo", rest @ ..] => repo_cmd::run(rest),
         ["firehose", rest @ ..] => firehose_cmd::run(rest),
+        ["node", rest @ ..] => node_cmd::run(rest),
         _ => Err(CliError::Usage(USAGE.to_string())),
     }
 }

@@ -33,6 +33,7 @@ async fn route(req: &mut Request, env: &Env) -> XResult<Response> {
     match path.as_str() {
         "/" => json(200, &j!({ "name": "ues-edge", "xrpc": "/xrpc/{nsid}" })),
         "/xrpc/_health" | "/_health" => json(200, &j!({ "version": env!("CARGO_PKG_VERSION") })),
+        xrpc::ues_sync::PATH => xrpc::ues_sync::upgrade(req, env).await,
         "/.well-known/atproto-did" | "/.well-known/did.json" => {
             xrpc::well_known(&path, req, env).await
         }

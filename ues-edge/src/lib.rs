@@ -8,6 +8,8 @@
 //! frames) build everywhere and are unit-tested natively; everything that
 //! touches the Workers runtime is wasm32-only.
 
+pub mod blobs;
+pub mod crawl;
 pub mod error;
 pub mod frame;
 pub mod jwt;

@@ -4,6 +4,7 @@
 //! replay from a cursor, then live events. Frames are stored encoded, so a
 //! replay sends the bytes a live consumer got.
 
+use crate::crawl::Crawl;
 use crate::error::XrpcError;
 use crate::frame;
 use crate::http::{do_answer, internal, iso_now, ok, op_of, query, XResult};
@@ -26,6 +27,8 @@ pub struct Sequencer {
     sql: SqlStorage,
     /// How many events are kept for replay (`FIREHOSE_MAX_EVENTS`; 0 keeps all).
     keep: i64,
+    /// Upstream relays to announce ourselves to (`UPSTREAM_RELAYS`).
+    crawl: Crawl,
 }
 
 impl DurableObject for Sequencer {
@@ -40,7 +43,18 @@ impl DurableObject for Sequencer {
             .ok()
             .and_then(|v| v.to_string().parse().ok())
             .unwrap_or(0);
-        Sequencer { state, sql, keep }
+        let var = |k: &str| env.var(k).ok().map(|v| v.to_string());
+        let crawl = Crawl::new(
+            var("UPSTREAM_RELAYS"),
+            var("UPSTREAM_CRAWL_INTERVAL_S"),
+            &var("PUBLIC_URL").unwrap_or_default(),
+        );
+        Sequencer {
+            state,
+            sql,
+            keep,
+            crawl,
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -140,10 +154,23 @@ impl Sequencer {
                 )
                 .map_err(internal)?;
         }
-        for ws in self.state.get_websockets() {
-            if ws.send_with_bytes(&f).is_err() {
-                let _ = ws.close(Some(1008), Some("ConsumerTooSlow"));
+        // The consumers of now get it, after the answer (the writer does not
+        // wait for the fan-out); one JS buffer serves every socket. Queued
+        // in seq order (the DO runs one append's synchronous part at a time).
+        let socks = self.state.get_websockets();
+        let buf = js_sys::Uint8Array::from(&f[..]).buffer();
+        self.state.wait_until(async move {
+            for ws in socks {
+                let raw: &worker::worker_sys::web_sys::WebSocket = ws.as_ref();
+                if raw.send_with_array_buffer(&buf).is_err() {
+                    let _ = ws.close(Some(1008), Some("ConsumerTooSlow"));
+                }
             }
+        });
+        for (url, body) in self.crawl.due(js_sys::Date::now()) {
+            self.state.wait_until(async move {
+                let _ = request_crawl(&url, &body).await;
+            });
         }
         ok(&json!({ "seq": seq }))
     }
@@ -224,4 +251,17 @@ fn outdated() -> cbor::Ipld {
         cbor::Ipld::String("Requested cursor exceeded limit. Possibly missing events".into()),
     );
     cbor::Ipld::Map(m)
+}
+
+/// POSTs `com.atproto.sync.requestCrawl` to an upstream relay.
+async fn request_crawl(url: &str, body: &str) -> worker::Result<()> {
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    let req = Request::new_with_init(url, &init)?;
+    worker::Fetch::Request(req).send().await?;
+    Ok(())
 }

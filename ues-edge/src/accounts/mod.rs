@@ -140,6 +140,10 @@ impl Accounts {
             }
             "login" => self.login(body),
             "session" => self.session(&s(body, "sid")?).map(|(a, _)| a),
+            "session_rate" => {
+                let (a, _) = self.session(&s(body, "sid")?)?;
+                Ok(json!({ "account": a, "rate": self.rate(&body["rate"])? }))
+            }
             "refresh" => self.refresh(&s(body, "sid")?),
             "revoke" => {
                 self.exec(

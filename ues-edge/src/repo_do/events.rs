@@ -6,6 +6,7 @@ use crate::http::{internal, DoCall, XResult};
 use crate::sequencer;
 use std::collections::BTreeMap;
 use ues_data::cbor::{self, Ipld};
+use ues_data::cid::Cid;
 use ues_repo::{Repo, WriteResult};
 use worker::Env;
 
@@ -25,17 +26,41 @@ pub async fn send(env: &Env, t: &str, did: &str, body: &Ipld) -> XResult<i64> {
     Ok(v["seq"].as_i64().unwrap_or(0))
 }
 
-/// The `#commit` of `res` (`since`: the rev before it), or a `#sync` when
-/// the frame would be too large.
+/// The blobs referenced by each record `res` created or updated, by path.
+pub async fn record_blobs<S: ues_store::Store>(
+    repo: &Repo<S>,
+    res: &WriteResult,
+) -> XResult<Vec<(String, Vec<Cid>)>> {
+    let mut out = Vec::new();
+    for op in &res.ops {
+        let Some(cid) = op.new_value else { continue };
+        let Some(b) = ues_store::BlockStore::get_block(repo.store(), &cid).await? else {
+            continue;
+        };
+        let v = cbor::decode_ipld(&b).map_err(internal)?;
+        let refs = crate::blobs::blob_refs(&v);
+        if !refs.is_empty() {
+            out.push((op.rpath.clone(), refs));
+        }
+    }
+    Ok(out)
+}
+
+/// The `#commit` of `res` (`since`: the rev before it; `blobs`: the blobs
+/// its new records reference), or a `#sync` when the frame would be too
+/// large.
 pub async fn commit<S: ues_store::Store>(
     env: &Env,
     repo: &mut Repo<S>,
     res: &WriteResult,
     since: Option<String>,
+    blobs: &[Cid],
 ) -> XResult<i64> {
     let mut ev = repo.commit_event(res).await?;
     if let Ipld::Map(m) = &mut ev {
         m.insert("since".into(), since.map_or(Ipld::Null, Ipld::String));
+        let links = blobs.iter().map(|c| Ipld::Link(*c)).collect();
+        m.insert("blobs".into(), Ipld::List(links));
     }
     let size = cbor::encode(&ev).map_err(internal)?.len();
     if size + 512 > MAX_FRAME {

@@ -5,20 +5,26 @@
 //! sequencer. Requests are serialized by a lock held across the commit and
 //! its sequencing, so the firehose sees a repo's commits in rev order.
 
+mod blob_index;
 mod events;
 mod ops;
+mod sync_ws;
 
 use crate::error::XrpcError;
 use crate::http::{body_json, do_answer, internal, op_of, XResult};
 use crate::store::DoStore;
 use futures::lock::Mutex;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use ues_identity::{Keypair, PublicKey};
 use ues_repo::Repo;
 use ues_store::SystemClock;
+use ues_sync::RepoSession;
 use wasm_bindgen::JsCast;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue as V, State,
+    WebSocket, WebSocketIncomingMessage,
 };
 
 pub use events::send as send_event;
@@ -36,16 +42,21 @@ pub(crate) struct Loaded {
 
 #[durable_object]
 pub struct RepoObject {
+    state: State,
     sql: SqlStorage,
     storage: Option<js_sys::Object>,
     env: Env,
     loaded: Mutex<Option<Loaded>>,
+    /// Pushes in progress on sync sockets (`repoCar` reassembly), by socket id.
+    sessions: RefCell<HashMap<String, RepoSession>>,
 }
 
 impl DurableObject for RepoObject {
     fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         let raw = state._inner();
+        let dup: wasm_bindgen::JsValue = (*raw).clone().into();
+        let state = State::from(dup.unchecked_into::<worker::worker_sys::DurableObjectState>());
         let storage = raw.storage().ok().map(|s| {
             let v: wasm_bindgen::JsValue = s.into();
             v.unchecked_into::<js_sys::Object>()
@@ -55,10 +66,12 @@ impl DurableObject for RepoObject {
             None,
         );
         RepoObject {
+            state,
             sql,
             storage,
             env,
             loaded: Mutex::new(None),
+            sessions: RefCell::new(HashMap::new()),
         }
     }
 
@@ -66,6 +79,41 @@ impl DurableObject for RepoObject {
         let op = op_of(&req);
         let r = self.dispatch(&op, &mut req).await;
         do_answer(r)
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        m: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        match m {
+            WebSocketIncomingMessage::Binary(b) => self.sync_message(&ws, &b).await,
+            WebSocketIncomingMessage::String(_) => {
+                let e = XrpcError::invalid_request("sync frames are binary DAG-CBOR");
+                let _ = ws.send_with_str(e.body().to_string());
+            }
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        reason: String,
+        _clean: bool,
+    ) -> worker::Result<()> {
+        self.drop_session(&ws);
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|c| *c >= 1000 && *c != 1005 && *c != 1006);
+        let _ = ws.close(code.or(Some(1000)), Some(reason));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _e: worker::Error) -> worker::Result<()> {
+        self.drop_session(&ws);
+        Ok(())
     }
 }
 
@@ -165,6 +213,9 @@ impl RepoObject {
         let Some(l) = guard.as_mut() else {
             return Err(XrpcError::bad("RepoNotFound", "repo not found"));
         };
+        if op == "sync" {
+            return self.sync_accept(req, self.head_frame(l));
+        }
         let r = self.run(op, req, l).await;
         if matches!(&r, Err(e) if e.status >= 500) || op == "import" {
             // Reopen from storage next time: nothing half-done stays in memory.

@@ -55,7 +55,7 @@ impl RepoObject {
         events::identity_and_account(&self.env, &did, handle).await?;
         if let Some(k) = &signer {
             let res = repo.apply_writes(&[], k).await?;
-            events::commit(&self.env, &mut repo, &res, None).await?;
+            events::commit(&self.env, &mut repo, &res, None, &[]).await?;
         }
         let key = verifier.to_did_key();
         *slot = Some(Loaded {
@@ -162,6 +162,7 @@ impl RepoObject {
                 let (c, k) = (need(req, "collection")?, need(req, "rkey")?);
                 bytes(l.repo.record_proof(&c, &k).await?, CAR)
             }
+            "list_blobs" => self.list_blobs(req),
             "import" => {
                 let car = req.bytes().await.map_err(internal)?;
                 self.import(l, &car).await
@@ -247,7 +248,7 @@ impl RepoObject {
             let coll = op.rpath.split('/').next().unwrap_or("");
             self.note_collection(&mut l.repo, coll).await?;
         }
-        events::commit(&self.env, &mut l.repo, &res, since).await?;
+        self.sequence(l, &res, since).await?;
         ok(
             &json!({ "commit": { "cid": res.commit.to_string(), "rev": res.rev.to_string() }, "results": results }),
         )
@@ -295,7 +296,7 @@ impl RepoObject {
     /// before anything is stored; one batch. The firehose gets a `#commit`
     /// of the difference (ops, proofs, `prevData`), as for a relay-side
     /// write; `#sync` when it would be too large.
-    async fn import(&self, l: &mut Loaded, car: &[u8]) -> XResult<Response> {
+    pub(super) async fn import(&self, l: &mut Loaded, car: &[u8]) -> XResult<Response> {
         let did = l.repo.did().to_string();
         let since = l.repo.rev().map(|r| r.to_string());
         let prev_data = l.repo.data();
@@ -351,7 +352,7 @@ impl RepoObject {
                 )
                 .map_err(internal)?;
         }
-        events::commit(&self.env, &mut l.repo, &res, since).await?;
+        self.sequence(l, &res, since).await?;
         ok(&json!({ "cid": v.commit_cid.to_string(), "rev": v.commit.unsigned.rev.to_string() }))
     }
 }

@@ -1,9 +1,10 @@
 //! Blobs in R2 (`BLOBS` bucket, key `<did>/<cid>`): `repo.uploadBlob` with
-//! size and MIME limits, `sync.getBlob`, `sync.listBlobs`.
+//! size and MIME limits, `sync.getBlob`, `sync.listBlobs` (from the repo DO's index of the blobs
+//! its records reference).
 
 use super::{wrong_method, Ctx};
 use crate::error::XrpcError;
-use crate::http::{bytes, internal, ok, XResult};
+use crate::http::{bytes, internal, ok, DoCall, XResult};
 use crate::jwt::{SCOPE_ACCESS, SCOPE_APP_PASS};
 use serde_json::json;
 use ues_data::cid::{sha256_cid, RAW};
@@ -128,23 +129,19 @@ async fn get(ctx: &Ctx<'_>, req: &Request) -> XResult<Response> {
     bytes(body, &mime)
 }
 
+/// `listBlobs`: the blobs the repo's records reference (since a rev when
+/// `since` is given), from the repo DO's blob index.
 async fn list(ctx: &Ctx<'_>, req: &Request) -> XResult<Response> {
     let p = ctx.params(req)?;
     let did = p["did"].as_str().unwrap_or("");
+    ctx.accounts("resolve", &json!({ "ident": did })).await?;
     let limit = p["limit"].as_i64().unwrap_or(500).clamp(1, 1000);
-    let bucket = ctx.env.bucket(BUCKET).map_err(internal)?;
-    let mut l = bucket
-        .list()
-        .prefix(format!("{did}/"))
-        .limit(u32::try_from(limit).unwrap_or(500));
-    if let Some(c) = p["cursor"].as_str() {
-        l = l.cursor(c);
+    let mut call =
+        DoCall::new(crate::repo_do::BINDING, did, "list_blobs").q("limit", limit.to_string());
+    for k in ["since", "cursor"] {
+        if let Some(v) = p[k].as_str() {
+            call = call.q(k, v);
+        }
     }
-    let objs = l.execute().await.map_err(internal)?;
-    let cids: Vec<String> = objs
-        .objects()
-        .iter()
-        .filter_map(|o| o.key().rsplit('/').next().map(str::to_string))
-        .collect();
-    ok(&json!({ "cids": cids, "cursor": objs.cursor() }))
+    ok(&call.send_json(ctx.env).await?)
 }

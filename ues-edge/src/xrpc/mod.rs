@@ -6,6 +6,7 @@ mod identity;
 mod repo;
 mod server;
 mod sync;
+pub mod ues_sync;
 
 use crate::accounts;
 use crate::error::XrpcError;
@@ -97,6 +98,44 @@ impl Ctx<'_> {
         let Some(token) = header.as_deref().and_then(|h| h.strip_prefix("Bearer ")) else {
             return Err(XrpcError::auth_required("Authentication Required"));
         };
+        self.auth_token(token, scopes).await
+    }
+
+    /// Verifies a session token (as [`Ctx::auth`] does for the header).
+    pub async fn auth_token(&self, token: &str, scopes: &[&str]) -> XResult<Claims> {
+        let claims = self.verify_jwt(token, scopes)?;
+        self.accounts("session", &serde_json::json!({ "sid": claims.jti }))
+            .await?;
+        Ok(claims)
+    }
+
+    /// [`Ctx::auth`] and a write rate limit on the caller's account
+    /// (`write:<did>`, `RATE_WRITE` per hour) in one call to the accounts DO.
+    pub async fn auth_write(&self, req: &Request, scopes: &[&str]) -> XResult<Claims> {
+        let header = req.headers().get("authorization").map_err(internal)?;
+        let Some(token) = header.as_deref().and_then(|h| h.strip_prefix("Bearer ")) else {
+            return Err(XrpcError::auth_required("Authentication Required"));
+        };
+        let claims = self.verify_jwt(token, scopes)?;
+        let key = format!("write:{}", claims.sub);
+        let rate = self.rate_body(&key, 5000, 3_600_000);
+        let v = self
+            .accounts(
+                "session_rate",
+                &serde_json::json!({ "sid": claims.jti, "rate": rate }),
+            )
+            .await?;
+        if v["rate"]["ok"] != Value::Bool(true) {
+            return Err(XrpcError::rate_limited(format!(
+                "rate limit exceeded ({key})"
+            )));
+        }
+        Ok(claims)
+    }
+
+    /// The signature, expiry, scope and audience of a session token (no
+    /// revocation check: that needs the accounts DO).
+    fn verify_jwt(&self, token: &str, scopes: &[&str]) -> XResult<Claims> {
         let now = crate::http::now_ms() / 1000;
         let claims = jwt::verify(token.trim(), &self.secret()?, now).map_err(|e| match e {
             jwt::JwtError::Expired => XrpcError::expired_token("Token has expired"),
@@ -109,8 +148,6 @@ impl Ctx<'_> {
         if claims.aud != self.service_did() {
             return Err(XrpcError::invalid_token("Bad token audience"));
         }
-        self.accounts("session", &serde_json::json!({ "sid": claims.jti }))
-            .await?;
         Ok(claims)
     }
 
@@ -136,8 +173,9 @@ impl Ctx<'_> {
             .ok_or_else(|| XrpcError::bad("RepoNotFound", format!("no repo {repo}")))
     }
 
-    /// A fixed-window rate limit on `key`; `RateLimitExceeded` past `limit`.
-    pub async fn rate_limit(&self, key: &str, default: i64, window_ms: i64) -> XResult<()> {
+    /// The accounts DO's `rate` request for `key` (the limit from
+    /// `RATE_<PREFIX>`, else `default`).
+    fn rate_body(&self, key: &str, default: i64, window_ms: i64) -> Value {
         let name = format!(
             "RATE_{}",
             key.split(':').next().unwrap_or("").to_uppercase()
@@ -146,11 +184,13 @@ impl Ctx<'_> {
             .var(&name)
             .and_then(|v| v.parse().ok())
             .unwrap_or(default);
+        serde_json::json!({ "key": key, "limit": limit, "windowMs": window_ms })
+    }
+
+    /// A fixed-window rate limit on `key`; `RateLimitExceeded` past `limit`.
+    pub async fn rate_limit(&self, key: &str, default: i64, window_ms: i64) -> XResult<()> {
         let v = self
-            .accounts(
-                "rate",
-                &serde_json::json!({ "key": key, "limit": limit, "windowMs": window_ms }),
-            )
+            .accounts("rate", &self.rate_body(key, default, window_ms))
             .await?;
         if v["ok"] == Value::Bool(true) {
             Ok(())

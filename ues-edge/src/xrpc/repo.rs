@@ -39,17 +39,16 @@ pub async fn route(ctx: &Ctx<'_>, req: &mut Request, is_get: bool) -> Option<XRe
     })
 }
 
-/// Authenticates a write to `repo`: the caller must own it.
+/// Authenticates a write to `repo`: the caller must own it. The session
+/// check and the caller's write rate limit are one accounts-DO call.
 async fn owner(ctx: &Ctx<'_>, req: &Request, repo: &str) -> XResult<String> {
-    let claims = ctx.auth(req, &[SCOPE_ACCESS, SCOPE_APP_PASS]).await?;
+    let claims = ctx.auth_write(req, &[SCOPE_ACCESS, SCOPE_APP_PASS]).await?;
     let did = ctx.resolve_repo(repo).await?;
     if did != claims.sub {
         return Err(XrpcError::auth_required(
             "the repo does not belong to the authenticated account",
         ));
     }
-    ctx.rate_limit(&format!("write:{did}"), 5000, 3_600_000)
-        .await?;
     Ok(did)
 }
 

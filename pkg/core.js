@@ -363,6 +363,32 @@ export class Node {
     return this.#run((c) => c.relayStatus())
   }
 
+  /** Follows `did` (an `app.bsky.graph.follow` record); resolves to its at-URI. */
+  follow(did) {
+    const d = str('did', did)
+    return this.#run((c) => c.follow(d, new Date().toISOString()))
+  }
+
+  /** Stops following `did`. */
+  unfollow(did) {
+    const d = str('did', did)
+    return this.#run((c) => c.unfollow(d))
+  }
+
+  /** The DIDs the account follows. */
+  following() {
+    return this.#run((c) => c.following())
+  }
+
+  /**
+   * Pulls repos from the linked relay, fully verified: the one of `did`, or
+   * every followed one. Resolves to `[{did, rev, updated, error}]`.
+   */
+  pull(did) {
+    const d = str('did', did, { optional: true })
+    return this.#run((c) => c.relayPull(d))
+  }
+
   /** Stops mirroring to the relay (the relay keeps what it has). */
   disconnect() {
     this.#stopSync()

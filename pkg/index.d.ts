@@ -100,6 +100,14 @@ export type NodeEvent =
   | { type: 'sync'; relay: string; pushedRev: string | null; pending: boolean; error: string | null }
   | { type: 'lagged'; dropped: number }
 
+/** One repo pulled from the relay (`error`: why that one failed). */
+export interface PullOutcome {
+  did: string
+  rev: string | null
+  updated: boolean
+  error: string | null
+}
+
 export interface SyncStatus {
   url: string
   handle: string
@@ -141,5 +149,9 @@ export class Node {
   push(): Promise<SyncStatus>
   syncStatus(): Promise<SyncStatus | null>
   disconnect(): Promise<null>
+  follow(did: string): Promise<string>
+  unfollow(did: string): Promise<null>
+  following(): Promise<string[]>
+  pull(did?: string): Promise<PullOutcome[]>
   close(): Promise<null>
 }

@@ -232,6 +232,29 @@ impl NodeCore {
     }
 
     /// The repo as a CAR v1 (bytes): whole, or the commits after `since`.
+    /// Follows `did` (an `app.bsky.graph.follow` record dated `created_at`);
+    /// resolves to the record's at-URI.
+    pub fn follow(&self, did: String, created_at: String) -> Promise {
+        with_node!(self, |n| async move {
+            Ok(out(n.follow(&did, &created_at).await?.into()))
+        })
+    }
+
+    pub fn unfollow(&self, did: String) -> Promise {
+        with_node!(self, |n| async move {
+            n.unfollow(&did).await?;
+            Ok(out(serde_json::Value::Null))
+        })
+    }
+
+    /// The DIDs the account follows, as JSON.
+    pub fn following(&self) -> Promise {
+        with_node!(
+            self,
+            |n| async move { Ok(out(n.following().await?.into())) }
+        )
+    }
+
     #[wasm_bindgen(js_name = exportCar)]
     pub fn export_car(&self, did: Option<String>, since: Option<String>) -> Promise {
         with_node!(self, |n| async move {
@@ -316,6 +339,19 @@ impl NodeCore {
         with_node!(self, |n| async move {
             let s = n.relay_status().await?;
             Ok(out(s.map_or(serde_json::Value::Null, |s| s.to_json())))
+        })
+    }
+
+    /// Pulls the repo of `did` (every followed repo when `None`) from the
+    /// linked relay, verified and indexed. Resolves to the outcomes as JSON.
+    #[wasm_bindgen(js_name = relayPull)]
+    pub fn relay_pull(&self, did: Option<String>) -> Promise {
+        with_node!(self, |n| async move {
+            let outcomes = match did {
+                Some(d) => vec![n.relay_pull(&FetchHttp, &d).await?],
+                None => n.relay_pull_following(&FetchHttp).await?,
+            };
+            Ok(out(outcomes.iter().map(|o| o.to_json()).collect()))
         })
     }
 

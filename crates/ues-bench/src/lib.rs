@@ -7,11 +7,14 @@
 //! is the same CID, so that every implementation (ours native and wasm,
 //! shrike, `@atproto/repo`) builds the same tree and must print the same root.
 
+pub mod feed_plan;
 pub mod keys;
 pub mod merge_plan;
 pub mod native;
 pub mod workload;
 
+#[cfg(target_arch = "wasm32")]
+mod feed_wasm;
 #[cfg(target_arch = "wasm32")]
 mod merge_wasm;
 #[cfg(target_arch = "wasm32")]

@@ -13,8 +13,6 @@
 //! whose vowel signs are marks (Devanagari, Thai) it also merges some words,
 //! which costs precision but never a match, since queries fold the same way.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Tokens longer than this (in UTF-8 bytes) are not indexed: they are
@@ -35,11 +33,37 @@ pub fn is_stopword(term: &str) -> bool {
 
 /// Steps 1–3: decomposed, without combining marks, lower-cased.
 pub fn normalize(text: &str) -> String {
-    text.nfkd()
-        .filter(|c| !is_combining_mark(*c))
+    decomposed_without_marks(text)
+        .chars()
         .flat_map(char::to_lowercase)
-        .filter(|c| !is_combining_mark(*c))
+        .filter(|c| *c != LOWERCASE_MARK)
         .collect()
+}
+
+/// The one combining mark lower-casing makes from a character that is not
+/// a mark: U+0130 `İ` → `i` + U+0307 (tested over every `char` natively).
+const LOWERCASE_MARK: char = '\u{307}';
+
+/// Steps 1–2 natively: the Unicode tables of `unicode-normalization`.
+#[cfg(not(target_arch = "wasm32"))]
+fn decomposed_without_marks(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// Steps 1–2 in a JS host: its own Unicode tables (`normalize('NFKD')` and
+/// the `\p{M}` class: General_Category Mark, as `is_combining_mark`), so
+/// the wasm carries none. Same terms as natively on the tokenizer's corpus
+/// (the fts conformance suite runs on both).
+#[cfg(target_arch = "wasm32")]
+fn decomposed_without_marks(text: &str) -> String {
+    use js_sys::{JsString, RegExp};
+    thread_local! {
+        static MARKS: RegExp = RegExp::new("\\p{M}", "gu");
+    }
+    let s = JsString::from(text).normalize("NFKD");
+    MARKS.with(|m| String::from(s.replace_by_pattern(m, "")))
 }
 
 /// The terms of `text` in order, repeats kept (a document's length is the
@@ -56,6 +80,22 @@ pub fn tokenize(text: &str, stopwords: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`LOWERCASE_MARK`] is the only mark lower-casing makes from
+    /// characters that are not marks (the JS path relies on it).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn lowercasing_makes_one_mark_only() {
+        use unicode_normalization::char::is_combining_mark;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if is_combining_mark(c) {
+                continue;
+            }
+            for l in c.to_lowercase().filter(|l| is_combining_mark(*l)) {
+                assert_eq!((c, l), ('\u{130}', LOWERCASE_MARK), "U+{:04X}", c as u32);
+            }
+        }
+    }
 
     #[test]
     fn folds_case_and_diacritics() {

@@ -2,12 +2,14 @@
 //! workers-rs. It serves AT Protocol XRPC for custodial and self-custodial
 //! accounts, keeps one Durable Object per repo (blocks, MST, head, event log
 //! in the DO's SQLite storage through [`store::DoStore`]), a sequencer DO for
-//! the firehose (`subscribeRepos`) and an accounts DO; blobs live in R2.
+//! the firehose (`subscribeRepos`), an accounts DO, and an AppView DO for
+//! the `app.bsky.*` views ([`appview`]); blobs live in R2.
 //!
 //! The host-neutral parts (XRPC errors, JWTs, password hashes, firehose
 //! frames) build everywhere and are unit-tested natively; everything that
 //! touches the Workers runtime is wasm32-only.
 
+pub mod appview;
 pub mod blobs;
 pub mod crawl;
 pub mod error;

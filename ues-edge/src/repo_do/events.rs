@@ -16,6 +16,13 @@ fn text(s: &str) -> Ipld {
 
 /// Sends one event body of type `t` for `did`; returns its seq.
 pub async fn send(env: &Env, t: &str, did: &str, body: &Ipld) -> XResult<i64> {
+    if let (true, Ipld::Map(m)) = (t == "#identity", body) {
+        if let Some(Ipld::String(h)) = m.get("handle") {
+            // The AppView is told; its failure is not the writer's (a cold
+            // AppView reads the handles from the accounts again).
+            let _ = crate::appview::object::send_handle(env, did, h).await;
+        }
+    }
     let bytes = cbor::encode(body).map_err(internal)?;
     let v = DoCall::new(sequencer::BINDING, sequencer::NAME, "append")
         .q("t", t)
@@ -56,6 +63,7 @@ pub async fn commit<S: ues_store::Store>(
     since: Option<String>,
     blobs: &[Cid],
 ) -> XResult<i64> {
+    appview_ops(env, repo, res).await;
     let mut ev = repo.commit_event(res).await?;
     if let Ipld::Map(m) = &mut ev {
         m.insert("since".into(), since.map_or(Ipld::Null, Ipld::String));
@@ -98,4 +106,38 @@ pub async fn identity_and_account(env: &Env, did: &str, handle: Option<&str>) ->
     m.insert("active".to_string(), Ipld::Bool(true));
     send(env, "#account", did, &Ipld::Map(m)).await?;
     Ok(())
+}
+
+/// Sends the feed's record changes of `res` to the AppView (every commit
+/// comes through [`commit`]). Best effort: a failure leaves the AppView
+/// stale until its next cold start rebuilds it from the repos.
+async fn appview_ops<S: ues_store::Store>(env: &Env, repo: &Repo<S>, res: &WriteResult) {
+    use crate::appview::state::OpJson;
+    let mut ops = Vec::new();
+    for op in &res.ops {
+        let Some((collection, rkey)) = op.rpath.split_once('/') else {
+            continue;
+        };
+        if !ues_apps::feed::parse::is_feed_collection(collection) {
+            continue;
+        }
+        let mut o = OpJson {
+            collection: collection.to_string(),
+            rkey: rkey.to_string(),
+            cid: None,
+            record: None,
+        };
+        if let Some(cid) = op.new_value {
+            let Ok(Some(b)) = ues_store::BlockStore::get_block(repo.store(), &cid).await else {
+                continue;
+            };
+            let Ok(v) = cbor::decode_ipld(&b) else {
+                continue;
+            };
+            o.cid = Some(cid.to_string());
+            o.record = Some(cbor::to_json(&v));
+        }
+        ops.push(o);
+    }
+    let _ = crate::appview::object::send_ops(env, repo.did(), &ops).await;
 }

@@ -1,6 +1,7 @@
 //! The XRPC surface: `/xrpc/<nsid>` dispatch, authentication, parameter and
 //! body validation by the lexicon engine, and the handlers by namespace.
 
+mod appview;
 mod blob;
 mod identity;
 mod repo;
@@ -237,6 +238,9 @@ pub async fn dispatch(nsid: &str, req: &mut Request, env: &Env) -> XResult<Respo
         return r;
     }
     if let Some(r) = identity::route(&ctx, req, is_get).await {
+        return r;
+    }
+    if let Some(r) = appview::route(&ctx, req, is_get).await {
         return r;
     }
     Err(XrpcError::method_not_implemented(nsid))

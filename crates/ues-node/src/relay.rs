@@ -165,9 +165,10 @@ impl<S: Store> Node<S> {
         self.relay_push(http).await
     }
 
-    /// Sends the repo to the relay if it has commits the relay has not seen
-    /// (the whole signed CAR: the relay keeps what is new). Offline, the
-    /// error is [`NodeError::Offline`] and the commits stay pending.
+    /// Sends the relay the commits it has not seen: the signed CAR slice
+    /// since the rev it took (the whole repo the first time, or when it
+    /// refuses the slice). Offline, the error is [`NodeError::Offline`] and
+    /// the commits stay pending.
     pub async fn relay_push<H: Http>(&mut self, http: &H) -> Result<RelayStatus, NodeError> {
         let mut link = self
             .link()
@@ -175,8 +176,18 @@ impl<S: Store> Node<S> {
             .ok_or_else(|| NodeError::InvalidArgument("no relay: connect first".into()))?;
         let head = self.repo(None).await?.rev().map(|r| r.to_string());
         if head.is_some() && head != link.pushed_rev {
-            let car = self.export_car(None, None).await?;
-            let result = self.push_car(http, &mut link, car).await;
+            // The commits since the rev the relay took (the size of what
+            // changed); the whole repo the first time, or when the relay
+            // refuses the slice (e.g. it lost its copy).
+            let mut result = Err(NodeError::Relay("nothing pushed".into()));
+            if let Some(since) = link.pushed_rev.clone() {
+                let slice = self.export_car(None, Some(&since)).await?;
+                result = self.push_car(http, &mut link, slice).await;
+            }
+            if matches!(result, Err(NodeError::Relay(_))) {
+                let car = self.export_car(None, None).await?;
+                result = self.push_car(http, &mut link, car).await;
+            }
             if let Err(e) = result {
                 self.sync_event(&link, head.clone(), Some(format!("{}: {e}", e.code())));
                 return Err(e);

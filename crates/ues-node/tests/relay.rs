@@ -8,8 +8,9 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use ues_node::{Http, Node, NodeOptions};
-use ues_repo::car_io::verify_car;
+use ues_repo::car_io::import_car;
 use ues_repo::key_from_did_key;
+use ues_repo::Repo;
 use ues_store::MemoryStore;
 
 #[derive(Default)]
@@ -21,6 +22,9 @@ struct FakeRelay {
     expire_next: bool,
     rev: Option<String>,
     pushes: u32,
+    /// Pushes that were slices on top of the relay's copy.
+    slices: u32,
+    copy: Option<Repo<MemoryStore>>,
 }
 
 struct Fake(RefCell<FakeRelay>);
@@ -38,12 +42,15 @@ impl Http for Fake {
         bearer: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), String> {
-        let mut r = self.0.borrow_mut();
-        if r.offline {
+        if self.0.borrow().offline {
             return Err("connection refused".into());
         }
         let method = url.rsplit('/').next().unwrap_or_default();
         let body = body.unwrap_or_default();
+        if method == "com.atproto.repo.importRepo" {
+            return self.import(bearer, &body).await;
+        }
+        let mut r = self.0.borrow_mut();
         let json = || serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
         let session = |r: &mut FakeRelay| {
             r.access += 1;
@@ -66,31 +73,47 @@ impl Http for Fake {
                 answer(200, session(&mut r))
             }
             "com.atproto.server.refreshSession" => answer(200, session(&mut r)),
-            "com.atproto.repo.importRepo" => {
-                if r.expire_next || bearer != Some(format!("a{}", r.access).as_str()) {
-                    r.expire_next = false;
-                    return answer(400, json!({"error": "ExpiredToken", "message": "expired"}));
-                }
-                let did = r.did.clone().unwrap_or_default();
-                let key = key_from_did_key(&did).map_err(|e| e.to_string())?;
-                let v = match verify_car(&body, Some(&did), &key) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return answer(
-                            400,
-                            json!({"error": "InvalidCar", "message": e.to_string()}),
-                        )
-                    }
-                };
-                let rev = v.commit.unsigned.rev.to_string();
-                if r.rev.as_ref().is_some_and(|old| *old >= rev) {
-                    return answer(400, json!({"error": "StaleRev", "message": "stale"}));
-                }
-                r.rev = Some(rev);
-                r.pushes += 1;
-                answer(200, json!({"cid": v.commit_cid.to_string()}))
-            }
             _ => answer(501, json!({"error": "MethodNotImplemented"})),
+        }
+    }
+}
+
+impl Fake {
+    /// Like the real relay: a whole repo the first time, then slices on top
+    /// of its copy (verified, revs only forward).
+    async fn import(&self, bearer: Option<&str>, body: &[u8]) -> Result<(u16, Vec<u8>), String> {
+        let (did, copy) = {
+            let mut r = self.0.borrow_mut();
+            if r.expire_next || bearer != Some(format!("a{}", r.access).as_str()) {
+                r.expire_next = false;
+                return answer(400, json!({"error": "ExpiredToken", "message": "expired"}));
+            }
+            (r.did.clone().unwrap_or_default(), r.copy.take())
+        };
+        let key = key_from_did_key(&did).map_err(|e| e.to_string())?;
+        let applied = match copy {
+            None => import_car(MemoryStore::new(), body, Some(&did), &key)
+                .await
+                .map(|repo| (repo, false)),
+            Some(mut repo) => {
+                let res = repo.apply_car(body, &key).await;
+                res.map(|_| (repo, true))
+            }
+        };
+        let mut r = self.0.borrow_mut();
+        match applied {
+            Ok((repo, slice)) => {
+                r.rev = repo.rev().map(|t| t.to_string());
+                let cid = repo.head().map(|c| c.to_string());
+                r.copy = Some(repo);
+                r.pushes += 1;
+                r.slices += u32::from(slice);
+                answer(200, json!({ "cid": cid }))
+            }
+            Err(e) => answer(
+                400,
+                json!({"error": "InvalidCar", "message": e.to_string()}),
+            ),
         }
     }
 }
@@ -138,6 +161,11 @@ fn writes_reach_the_relay_and_offline_writes_wait_for_it() {
         let st = node.relay_push(&relay).await.unwrap();
         assert!(!st.pending);
         assert_eq!(relay.0.borrow().rev.as_deref(), Some(second.rev.as_str()));
+        assert_eq!(
+            relay.0.borrow().slices,
+            1,
+            "the second push is the slice since the first"
+        );
         // Nothing new: no push.
         let pushes = relay.0.borrow().pushes;
         node.relay_push(&relay).await.unwrap();

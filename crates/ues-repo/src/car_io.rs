@@ -4,7 +4,7 @@
 //! canonical DAG-CBOR.
 
 use crate::commit::{Commit, Verifier};
-use crate::repo::Repo;
+use crate::repo::{Repo, WriteResult};
 use crate::source::Overlay;
 use crate::tid::Tid;
 use crate::{keys, RepoError};
@@ -305,7 +305,13 @@ impl<S: Store> Repo<S> {
     /// Applies a CAR slice (e.g. from [`Repo::export_since`] of another copy)
     /// on top of this repo: checks DID, signature, that the rev is newer, the
     /// new MST and its new records; stores the new blocks in one batch.
-    pub async fn apply_car(&mut self, bytes: &[u8], key: &dyn Verifier) -> Result<Cid, RepoError> {
+    /// Returns what changed: the record ops from the old tree to the new one
+    /// and the blocks added (what a firehose event or an index update needs).
+    pub async fn apply_car(
+        &mut self,
+        bytes: &[u8],
+        key: &dyn Verifier,
+    ) -> Result<WriteResult, RepoError> {
         let car = read_all(bytes)?;
         let (commit_cid, commit) = checked_commit(&car.roots, &car.blocks, Some(&self.did), key)?;
         if let Some(cur) = self.rev() {
@@ -381,9 +387,17 @@ impl<S: Store> Repo<S> {
             keys::encode_cids(added.iter()),
         );
         self.store.apply(batch).await?;
+        let rev = commit.unsigned.rev;
         self.head = Some((commit_cid, commit));
         self.reset_tree();
-        Ok(commit_cid)
+        Ok(WriteResult {
+            commit: commit_cid,
+            rev,
+            data: new,
+            prev_data: old,
+            ops: d.record_ops,
+            blocks: added,
+        })
     }
 
     /// A record's inclusion proof as a CAR rooted at the head commit: the

@@ -356,3 +356,70 @@ async_test!(
     repo_no_indexes_by_default_then_index_all,
     no_indexes_by_default_then_index_all()
 );
+
+/// A copy that takes the source's commits as CAR slices (`apply_car`) and
+/// indexes the ops they return (`index_ops`) ends with the same index
+/// entries as the source, which indexed each commit as it wrote it —
+/// updates and deletes included.
+async fn slices_indexed_by_their_ops_match_the_source() {
+    let src_mem = MemoryStore::new();
+    let mut src = Repo::open(FailingStore::new(src_mem.clone()), DID)
+        .await
+        .unwrap()
+        .with_tids(tids(1))
+        .with_indexes(Indexes::standard());
+    let copy_mem = MemoryStore::new();
+    let mut copy: Option<Repo<FailingStore>> = None;
+    let mut r = Lcg(7);
+    for round in 0..4usize {
+        let mut writes: Vec<Write> = (0..6)
+            .map(|i| Write::Create {
+                collection: POST.into(),
+                rkey: Some(format!("p{round}{i}")),
+                record: post(&mut r, round * 10 + i),
+            })
+            .collect();
+        writes.push(Write::Create {
+            collection: LIKE.into(),
+            rkey: None,
+            record: subject_rec(LIKE, &mut r, round),
+        });
+        if round > 0 {
+            writes.push(Write::Update {
+                collection: POST.into(),
+                rkey: format!("p{}0", round - 1),
+                record: post(&mut r, 99),
+            });
+            writes.push(Write::Delete {
+                collection: POST.into(),
+                rkey: format!("p{}1", round - 1),
+            });
+        }
+        let since = src.rev();
+        src.apply_writes(&writes, &TestKey(1)).await.unwrap();
+        match copy.as_mut() {
+            None => {
+                let car = src.export_car().await.unwrap();
+                let store = FailingStore::new(copy_mem.clone());
+                let mut c = ues_repo::car_io::import_car(store, &car, Some(DID), &TestKey(1))
+                    .await
+                    .unwrap()
+                    .with_indexes(Indexes::standard());
+                assert_eq!(c.index_all().await.unwrap(), writes.len());
+                copy = Some(c);
+            }
+            Some(c) => {
+                let slice = src.export_since(since).await.unwrap();
+                let res = c.apply_car(&slice, &TestKey(1)).await.unwrap();
+                assert_eq!(res.ops.len(), writes.len(), "one op per write");
+                assert!(res.prev_data.is_some());
+                assert_eq!(c.index_ops(&res.ops).await.unwrap(), writes.len());
+            }
+        }
+    }
+    assert_eq!(index_keys(&copy_mem).await, index_keys(&src_mem).await);
+}
+async_test!(
+    repo_slices_indexed_by_their_ops_match_the_source,
+    slices_indexed_by_their_ops_match_the_source()
+);

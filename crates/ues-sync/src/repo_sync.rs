@@ -82,7 +82,7 @@ pub async fn apply_event<S: Store>(
     let Some(Ipld::Bytes(blocks)) = m.get("blocks") else {
         return Err(bad("blocks must be bytes"));
     };
-    let head = repo.apply_car(blocks, key).await?;
+    let head = repo.apply_car(blocks, key).await?.commit;
     Ok(EventOutcome::Applied(head))
 }
 

@@ -4,7 +4,6 @@ use super::{events, Loaded, RepoObject};
 use crate::error::XrpcError;
 use crate::http::{body_json, bytes, internal, ok, query, XResult};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use ues_data::car::read_all;
 use ues_data::cbor;
 use ues_data::cid::Cid;
@@ -299,60 +298,44 @@ impl RepoObject {
     pub(super) async fn import(&self, l: &mut Loaded, car: &[u8]) -> XResult<Response> {
         let did = l.repo.did().to_string();
         let since = l.repo.rev().map(|r| r.to_string());
-        let prev_data = l.repo.data();
-        // The blocks of the old state: the diff needs both trees.
-        let mut blocks = match prev_data {
-            Some(_) => {
-                read_all(&l.repo.export_car().await?)
-                    .map_err(internal)?
-                    .blocks
-            }
-            None => HashMap::new(),
-        };
-        if l.repo.head().is_none() {
+        let mut res = if l.repo.head().is_none() {
+            // A whole repo: every record is a create (the diff from the
+            // empty tree, over the CAR's own blocks).
             let repo = car_io::import_car(self.store("r_")?, car, Some(&did), &l.verifier).await?;
             l.repo = repo;
+            let blocks = read_all(car).map_err(internal)?.blocks;
+            let (head, commit) = match (l.repo.head(), l.repo.commit()) {
+                (Some(h), Some(c)) => (h, c.clone()),
+                _ => return Err(XrpcError::internal("no head after import")),
+            };
+            let data = commit.unsigned.data;
+            let d = diff(&mut Mst::empty(&blocks), &mut Mst::load(&blocks, data))
+                .map_err(|e| XrpcError::from(ues_repo::RepoError::from(e)))?;
+            WriteResult {
+                commit: head,
+                rev: commit.unsigned.rev,
+                data,
+                prev_data: None,
+                ops: d.record_ops,
+                blocks: Vec::new(),
+            }
         } else {
-            l.repo.apply_car(car, &l.verifier).await?;
-        }
-        blocks.extend(read_all(car).map_err(internal)?.blocks);
-        let (head, commit) = match (l.repo.head(), l.repo.commit()) {
-            (Some(h), Some(c)) => (h, c.clone()),
-            _ => return Err(XrpcError::internal("no head after import")),
+            // A slice on top of the head: the repo returns what changed, so
+            // a push costs the size of the slice, not of the repo.
+            l.repo.apply_car(car, &l.verifier).await?
         };
-        let data = commit.unsigned.data;
-        let mut old = match prev_data {
-            Some(r) => Mst::load(&blocks, r),
-            None => Mst::empty(&blocks),
-        };
-        let mut new = Mst::load(&blocks, data);
-        let d =
-            diff(&mut old, &mut new).map_err(|e| XrpcError::from(ues_repo::RepoError::from(e)))?;
-        let res = WriteResult {
-            commit: head,
-            rev: commit.unsigned.rev,
-            data,
-            prev_data,
-            ops: d.record_ops,
-            blocks: Vec::new(),
-        };
-        let full = l.repo.export_car().await?;
-        let v = car_io::verify_car(&full, Some(&did), &l.verifier)?;
-        let _ = self.sql.exec(
-            "CREATE TABLE IF NOT EXISTS colls(name TEXT PRIMARY KEY)",
-            None,
-        );
-        self.sql.exec("DELETE FROM colls", None).map_err(internal)?;
-        for (path, _) in &v.records {
-            let coll = path.split('/').next().unwrap_or("");
-            self.sql
-                .exec(
-                    "INSERT OR IGNORE INTO colls(name) VALUES (?)",
-                    vec![V::from(coll)],
-                )
-                .map_err(internal)?;
+        res.blocks.clear();
+        let mut colls: Vec<&str> = res
+            .ops
+            .iter()
+            .filter_map(|op| op.rpath.split_once('/').map(|(c, _)| c))
+            .collect();
+        colls.sort_unstable();
+        colls.dedup();
+        for coll in colls {
+            self.note_collection(&mut l.repo, coll).await?;
         }
         self.sequence(l, &res, since).await?;
-        ok(&json!({ "cid": v.commit_cid.to_string(), "rev": v.commit.unsigned.rev.to_string() }))
+        ok(&json!({ "cid": res.commit.to_string(), "rev": res.rev.to_string() }))
     }
 }

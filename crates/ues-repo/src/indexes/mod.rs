@@ -306,6 +306,31 @@ impl<S: Store> Repo<S> {
         Ok(entries.len())
     }
 
+    /// Updates the indexes for record ops already committed (e.g. the ops
+    /// [`Repo::apply_car`] returns): old values are read from the store
+    /// (blocks are never deleted), so updates and deletes remove their old
+    /// entries. One batch; returns how many ops were indexed.
+    pub async fn index_ops(&mut self, ops: &[RecordOp]) -> Result<usize, RepoError> {
+        if !self.indexes.enabled || ops.is_empty() {
+            return Ok(0);
+        }
+        let cids: Vec<Cid> = ops
+            .iter()
+            .flat_map(|op| [op.old_value, op.new_value])
+            .flatten()
+            .collect();
+        let stored = self.read_records(&cids).await?;
+        let get = |c: Option<Cid>| c.and_then(|c| stored.get(&c));
+        let changes: Vec<_> = ops
+            .iter()
+            .map(|op| (op.rpath.as_str(), get(op.old_value), get(op.new_value)))
+            .collect();
+        let mut batch = Batch::new();
+        self.index_changes(&changes, &mut batch).await?;
+        self.store.apply(batch).await?;
+        Ok(ops.len())
+    }
+
     /// Reads and decodes record blocks, verified against their CIDs.
     async fn read_records(&self, cids: &[Cid]) -> Result<HashMap<Cid, Ipld>, RepoError> {
         let got = self.store.get_blocks(cids).await?;

@@ -49,6 +49,16 @@ pub fn with_seq(body: Ipld, seq: i64, time: &str) -> Ipld {
     }
 }
 
+/// Answers a client's close: echoes its code when a client may send it
+/// (1000 and up, but not the reserved 1005 and 1006), else 1000.
+#[cfg(target_arch = "wasm32")]
+pub fn close_echo(ws: &worker::WebSocket, code: usize, reason: String) {
+    let code = u16::try_from(code)
+        .ok()
+        .filter(|c| *c >= 1000 && *c != 1005 && *c != 1006);
+    let _ = ws.close(code.or(Some(1000)), Some(reason));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

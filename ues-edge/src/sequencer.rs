@@ -84,10 +84,7 @@ impl DurableObject for Sequencer {
         reason: String,
         _clean: bool,
     ) -> worker::Result<()> {
-        let code = u16::try_from(code)
-            .ok()
-            .filter(|c| *c >= 1000 && *c != 1005 && *c != 1006);
-        let _ = ws.close(code.or(Some(1000)), Some(reason));
+        frame::close_echo(&ws, code, reason);
         Ok(())
     }
 

@@ -104,10 +104,7 @@ impl DurableObject for RepoObject {
         _clean: bool,
     ) -> worker::Result<()> {
         self.drop_session(&ws);
-        let code = u16::try_from(code)
-            .ok()
-            .filter(|c| *c >= 1000 && *c != 1005 && *c != 1006);
-        let _ = ws.close(code.or(Some(1000)), Some(reason));
+        crate::frame::close_echo(&ws, code, reason);
         Ok(())
     }
 

@@ -59,3 +59,35 @@ test(`facets: ${CASES} random texts match @atproto/api (seed ${SEED})`, () => {
     assert.deepEqual(ours(text), reference(RichText, text), `case ${c}, text: ${JSON.stringify(text)}`)
   }
 })
+
+// The records UES writes are records @atproto/api accepts: posts built by
+// ues-apps (facets detected, mentions resolved, replies) pass the
+// reference's lexicon validation, and RichText reads their facets back as
+// the same mentions, links and tags.
+test('posts built by ues validate with @atproto/api and read back with RichText', async () => {
+  const { AppBskyFeedPost } = await import('@atproto/api')
+  const handles = { 'alice.test': 'did:plc:ewvi7nxzyoun6zhxrhs64oiz' }
+  const parent = { uri: 'at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3kabc', cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm' }
+  const texts = [
+    'hi @alice.test 👋 see https://example.com/a_(b) and #café',
+    'unknown @nobody.test stays text; emoji 👨‍👩‍👧 e\u0301 #日本語',
+    ...TEXTS.slice(0, 30),
+  ]
+  for (const [i, text] of texts.entries()) {
+    const reply = i % 3 === 0 ? JSON.stringify({ root: parent, parent }) : undefined
+    const record = JSON.parse(ues.buildPost(text, '2026-11-25T00:00:00.000Z', JSON.stringify(handles), reply))
+    const v = AppBskyFeedPost.validateRecord(record)
+    assert.ok(v.success, `text ${JSON.stringify(text)}: ${v.success ? '' : v.error}`)
+    const rt = new RichText({ text: record.text, facets: record.facets })
+    const kinds = [...rt.segments()].filter((s) => s.facet).map((s) => (s.isMention() ? `m:${s.mention.did}` : s.isLink() ? `l:${s.link.uri}` : `t:${s.tag.tag}`))
+    const want = (record.facets ?? []).map((f) => {
+      const x = f.features[0]
+      return x.$type.endsWith('#mention') ? `m:${x.did}` : x.$type.endsWith('#link') ? `l:${x.uri}` : `t:${x.tag}`
+    })
+    assert.deepEqual(kinds, want, `segments of ${JSON.stringify(text)}`)
+  }
+  const first = JSON.parse(ues.buildPost(texts[0], '2026-11-25T00:00:00.000Z', JSON.stringify(handles)))
+  assert.ok(first.facets.some((f) => f.features[0].did === handles['alice.test']), 'the mention resolved')
+  const second = JSON.parse(ues.buildPost(texts[1], '2026-11-25T00:00:00.000Z', JSON.stringify(handles)))
+  assert.ok(!second.facets.some((f) => f.features[0].$type.endsWith('#mention')), 'an unknown handle is dropped')
+})

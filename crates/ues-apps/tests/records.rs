@@ -158,3 +158,25 @@ fn mention_facets_carry_dids() {
         }
     );
 }
+
+/// A link the detector leaves without a scheme (a bare domain starting with
+/// "http", as the reference does) is made absolute in a built post, so the
+/// record passes the `uri` format check.
+#[test]
+fn built_posts_have_absolute_link_uris() {
+    use ues_apps::feed::records::PostBuilder;
+    let none = |_: &str| None::<String>;
+    let post = PostBuilder::new(
+        "httpbin.org/get and example.com",
+        "2026-11-25T00:00:00.000Z",
+    )
+    .detect_facets(&none)
+    .to_json();
+    let uris: Vec<&str> = post["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["features"][0]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["https://httpbin.org/get", "https://example.com"]);
+}

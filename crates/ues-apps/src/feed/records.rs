@@ -4,7 +4,7 @@
 //! with ues-lexicon). Times are RFC 3339 strings supplied by the caller, so
 //! builders stay deterministic.
 
-use super::facets::{Facet, HandleResolver};
+use super::facets::{Facet, FacetFeature, HandleResolver};
 use super::FeedError;
 use ipld_core::ipld::Ipld;
 use serde_json::{json, Map, Value};
@@ -178,8 +178,21 @@ impl PostBuilder {
         self
     }
     /// Detect the facets of the text, resolving mentions with `resolver`.
+    /// Links are made absolute: the reference detector leaves a bare domain
+    /// that starts with "http" (`httpbin.org/x`) without a scheme, a `uri`
+    /// its own lexicon validation then refuses.
     pub fn detect_facets(mut self, resolver: &dyn HandleResolver) -> Self {
-        self.facets = super::facets::detect_and_resolve(&self.text, resolver);
+        let mut facets = super::facets::detect_and_resolve(&self.text, resolver);
+        for f in &mut facets {
+            for feature in &mut f.features {
+                if let FacetFeature::Link { uri } = feature {
+                    if !uri.contains("://") {
+                        *uri = format!("https://{uri}");
+                    }
+                }
+            }
+        }
+        self.facets = facets;
         self
     }
     /// A reply: `root` is the thread's first post, `parent` the post

@@ -62,6 +62,8 @@ step_edge() {
   node tests/browser/sync.mjs
   # Two users in two contexts follow each other through the relay.
   node tests/browser/follow.mjs
+  # Two users follow, post, reply and like: timelines, threads, notifications.
+  node tests/browser/social.mjs
 }
 step_web() {
   "$UES_ROOT/scripts/build-web.sh"

@@ -1,9 +1,12 @@
 //! The app shell: opens the node, shows onboarding, unlock or the main
 //! views (tabs), and the error and status lines every view reports to.
 
+use crate::feed::Home;
 use crate::node::{self, describe, with_node};
+use crate::profile::Profile;
 use crate::sync::{self, SyncView};
-use crate::views::{Home, Onboarding, Records, Settings, Transfer, Unlock};
+use crate::thread::{Notifications, Thread};
+use crate::views::{Onboarding, Records, Settings, Transfer, Unlock};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ues_node::{AccountInfo, NodeError, RelayStatus};
@@ -12,6 +15,10 @@ use ues_node::{AccountInfo, NodeError, RelayStatus};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Home,
+    Profile,
+    Notifications,
+    /// A post's thread (opened from a post; not in the tab bar).
+    Thread,
     Records,
     Transfer,
     Sync,
@@ -19,8 +26,10 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 7] = [
         Tab::Home,
+        Tab::Profile,
+        Tab::Notifications,
         Tab::Records,
         Tab::Transfer,
         Tab::Sync,
@@ -30,6 +39,9 @@ impl Tab {
     fn label(self) -> &'static str {
         match self {
             Tab::Home => "Home",
+            Tab::Profile => "Profile",
+            Tab::Notifications => "Notifications",
+            Tab::Thread => "Thread",
             Tab::Records => "Records",
             Tab::Transfer => "Import / export",
             Tab::Sync => "Sync",
@@ -51,6 +63,11 @@ pub struct Ui {
     /// The relay link, when there is one, and the last push's error.
     pub relay: RwSignal<Option<RelayStatus>>,
     pub relay_error: RwSignal<String>,
+    /// The post whose thread is open, and the profile shown (`None`: own).
+    pub thread: RwSignal<Option<String>>,
+    pub profile: RwSignal<Option<String>>,
+    /// Names (display name or handle) of the accounts the node holds.
+    pub names: RwSignal<std::collections::BTreeMap<String, String>>,
 }
 
 impl Ui {
@@ -93,6 +110,9 @@ pub fn App() -> impl IntoView {
         changed: RwSignal::new(0),
         relay: RwSignal::new(None),
         relay_error: RwSignal::new(String::new()),
+        thread: RwSignal::new(None),
+        profile: RwSignal::new(None),
+        names: RwSignal::new(Default::default()),
     };
     provide_context(ui);
     spawn_local(async move {
@@ -117,6 +137,32 @@ pub fn App() -> impl IntoView {
             sync::push(ui);
         }
     });
+    // The names shown for accounts (in "replying to …", reposts).
+    Effect::new(move |_| {
+        ui.changed.track();
+        if ui.ready.get_untracked() {
+            spawn_local(async move {
+                let names = with_node(async |n| {
+                    let mut m = std::collections::BTreeMap::new();
+                    for d in n.repo_dids() {
+                        if let Some(p) = n.profile(&d).await? {
+                            let name = crate::feed::name_of(
+                                p.display_name.as_deref(),
+                                p.handle.as_deref(),
+                                &d,
+                            );
+                            m.insert(d, name);
+                        }
+                    }
+                    Ok(m)
+                })
+                .await;
+                if let Ok(m) = names {
+                    ui.names.set(m);
+                }
+            });
+        }
+    });
     set_interval(
         move || {
             if ui.relay.get_untracked().is_some_and(|r| r.pending) {
@@ -135,6 +181,9 @@ pub fn App() -> impl IntoView {
             Some(a) if a.locked => view! { <Unlock/> }.into_any(),
             Some(_) => match ui.tab.get() {
                 Tab::Home => view! { <Home/> }.into_any(),
+                Tab::Profile => view! { <Profile/> }.into_any(),
+                Tab::Notifications => view! { <Notifications/> }.into_any(),
+                Tab::Thread => view! { <Thread/> }.into_any(),
                 Tab::Records => view! { <Records/> }.into_any(),
                 Tab::Transfer => view! { <Transfer/> }.into_any(),
                 Tab::Sync => view! { <SyncView/> }.into_any(),
@@ -152,7 +201,12 @@ pub fn App() -> impl IntoView {
                         <button
                             class="tab"
                             class:active=move || ui.tab.get() == t
-                            on:click=move |_| ui.tab.set(t)
+                            on:click=move |_| {
+                                if t == Tab::Profile {
+                                    ui.profile.set(None);
+                                }
+                                ui.tab.set(t)
+                            }
                         >
                             {t.label()}
                         </button>

@@ -9,11 +9,17 @@
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod feed;
+#[cfg(target_arch = "wasm32")]
 mod node;
+#[cfg(target_arch = "wasm32")]
+mod profile;
 #[cfg(target_arch = "wasm32")]
 mod social;
 #[cfg(target_arch = "wasm32")]
 mod sync;
+#[cfg(target_arch = "wasm32")]
+mod thread;
 #[cfg(target_arch = "wasm32")]
 mod views;
 

@@ -8,6 +8,7 @@ use crate::node::{describe, with_node};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ues_node::fetch::FetchHttp;
+use ues_node::Http;
 
 fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().into()
@@ -22,7 +23,9 @@ pub fn pull(ui: Ui, line: RwSignal<String>) {
             if n.account().is_none_or(|a| a.locked) || n.relay_url().await?.is_none() {
                 return Ok(None);
             }
-            n.relay_pull_following(&FetchHttp).await.map(Some)
+            let out = n.relay_pull_following(&FetchHttp).await?;
+            learn_handles(n, &out).await;
+            Ok(Some(out))
         })
         .await;
         match r {
@@ -41,6 +44,33 @@ pub fn pull(ui: Ui, line: RwSignal<String>) {
             Err(e) => line.set(describe(&e)),
         }
     });
+}
+
+/// Asks the relay for the handles of pulled accounts the feed shows
+/// without one (`com.atproto.repo.describeRepo`); failures are ignored.
+async fn learn_handles(n: &mut crate::node::TabNode, out: &[ues_node::PullOutcome]) {
+    let Ok(Some(url)) = n.relay_url().await else {
+        return;
+    };
+    for o in out.iter().filter(|o| o.rev.is_some()) {
+        if n.profile(&o.did)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.handle.is_some())
+        {
+            continue;
+        }
+        let q = js_sys::encode_uri_component(&o.did);
+        let ask = format!("{url}/xrpc/com.atproto.repo.describeRepo?repo={q}");
+        let Ok((200, body)) = FetchHttp.send("GET", &ask, None, None, None).await else {
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if let Some(h) = v["handle"].as_str() {
+            let _ = n.set_handle(&o.did, Some(h)).await;
+        }
+    }
 }
 
 #[component]

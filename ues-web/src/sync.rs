@@ -62,7 +62,12 @@ pub fn SyncView() -> impl IntoView {
             create.get_untracked(),
         );
         ui.run(
-            async move |n| n.relay_connect(&FetchHttp, &u, &h, &p, c).await,
+            async move |n| {
+                let s = n.relay_connect(&FetchHttp, &u, &h, &p, c).await?;
+                let did = n.did()?.to_string();
+                n.set_handle(&did, Some(&s.handle)).await?;
+                Ok(s)
+            },
             move |s| {
                 ui.relay.set(Some(s));
                 ui.relay_error.set(String::new());

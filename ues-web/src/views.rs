@@ -3,7 +3,6 @@
 
 use crate::app::Ui;
 use leptos::prelude::*;
-use serde_json::json;
 use ues_node::RecordView;
 use wasm_bindgen::JsCast;
 
@@ -11,14 +10,6 @@ const POST: &str = "app.bsky.feed.post";
 
 fn ui() -> Ui {
     expect_context::<Ui>()
-}
-
-fn now_iso() -> String {
-    js_sys::Date::new_0().to_iso_string().into()
-}
-
-fn rkey_of(uri: &str) -> String {
-    uri.rsplit('/').next().unwrap_or_default().to_string()
 }
 
 #[component]
@@ -68,102 +59,6 @@ pub fn Unlock() -> impl IntoView {
             </form>
         </section>
     }
-}
-
-#[component]
-pub fn Home() -> impl IntoView {
-    let ui = ui();
-    let text = RwSignal::new(String::new());
-    let posts = RwSignal::new(Vec::<RecordView>::new());
-    Effect::new(move |_| {
-        ui.changed.track();
-        ui.run(timeline, move |list| posts.set(list));
-    });
-    let post = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let t = text.get_untracked();
-        if t.trim().is_empty() {
-            return;
-        }
-        ui.run(
-            async move |n| {
-                let rec = json!({"$type": POST, "text": t, "createdAt": now_iso()});
-                n.create_record(POST, None, &rec).await
-            },
-            move |_| {
-                text.set(String::new());
-                ui.changed.update(|c| *c += 1);
-            },
-        );
-    };
-    let delete = move |uri: String| {
-        ui.run(
-            async move |n| n.delete_record(POST, &rkey_of(&uri)).await,
-            move |_| ui.changed.update(|c| *c += 1),
-        );
-    };
-    view! {
-        <section>
-            <form id="compose" on:submit=post>
-                <textarea id="text" maxlength="300" placeholder="What's happening?"
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <button id="post" type="submit">"Post"</button>
-            </form>
-            <crate::social::Following/>
-            <ol id="posts">
-                <For each=move || posts.get() key=|r| r.cid.clone() let:r>
-                    {
-                        let uri = r.uri.clone();
-                        let author = r.uri.trim_start_matches("at://").split('/').next().unwrap_or_default().to_string();
-                        let own = ui.account.get_untracked().is_some_and(|a| a.did == author);
-                        let text = r.value["text"].as_str().unwrap_or_default().to_string();
-                        let when = r.value["createdAt"].as_str().unwrap_or_default().to_string();
-                        view! {
-                            <li>
-                                <div>
-                                    <p>{text}</p>
-                                    <time>{when}</time>
-                                    <span class="author">{if own { "you".to_string() } else { author }}</span>
-                                </div>
-                                <Show when=move || own>
-                                    <button class="link" title="delete" on:click={
-                                        let uri = uri.clone();
-                                        move |_| delete(uri.clone())
-                                    }>"✕"</button>
-                                </Show>
-                            </li>
-                        }
-                    }
-                </For>
-            </ol>
-            <Show when=move || posts.get().is_empty()>
-                <p class="muted">"No posts yet: write the first one."</p>
-            </Show>
-        </section>
-    }
-}
-
-/// The newest posts of every repo the node holds (its own and imported
-/// ones), newest first by `createdAt`.
-async fn timeline(n: &mut crate::node::TabNode) -> Result<Vec<RecordView>, ues_node::NodeError> {
-    let mut all = Vec::new();
-    for did in n.repo_dids() {
-        match n.list_records(Some(&did), POST, None, 100, true).await {
-            Ok((list, _)) => all.extend(list),
-            // A repo with no commit yet has no posts.
-            Err(e) if e.code() == "EmptyRepo" => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let at = |r: &RecordView| {
-        r.value["createdAt"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    };
-    all.sort_by_key(|r| std::cmp::Reverse(at(r)));
-    all.truncate(100);
-    Ok(all)
 }
 
 #[component]

@@ -15,6 +15,7 @@
 mod account;
 mod error;
 pub mod events;
+mod feed;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 mod follow;
@@ -30,4 +31,5 @@ pub use node::{AccountInfo, Node, NodeOptions};
 pub use records::{writes_from_json, CommitSummary, RecordView, WriteOutcome};
 pub use relay::{Http, RelayStatus};
 pub use transfer::{ImportSummary, Progress};
+pub use ues_apps;
 pub use ues_repo::Write;

@@ -46,6 +46,8 @@ pub struct Node<S: Store> {
     pub(crate) repos: BTreeMap<String, NodeRepo<S>>,
     pub(crate) events: EventQueue,
     pub(crate) lexicons: Option<Rc<Lexicons>>,
+    /// The social feed's state, built on first use.
+    pub(crate) feed: Option<crate::feed::NodeFeed>,
     options: NodeOptions,
 }
 
@@ -76,6 +78,7 @@ impl<S: Store> Node<S> {
             repos: BTreeMap::new(),
             events: EventQueue::new(EVENT_QUEUE_CAP),
             lexicons: None,
+            feed: None,
             options,
         })
     }

@@ -106,7 +106,9 @@ impl<S: Store> Node<S> {
         let key = self.signing_key()?.clone();
         let did = self.did()?.to_string();
         let res = self.repo(None).await?.apply_writes(writes, &key).await?;
-        Ok(self.committed(&did, &res))
+        let done = self.committed(&did, &res);
+        self.feed_commit(&done).await;
+        Ok(done)
     }
 
     /// Creates a record (`rkey: None` takes a fresh TID).

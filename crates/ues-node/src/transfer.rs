@@ -79,6 +79,7 @@ impl<S: Store> Node<S> {
             (Some(r), Some(c)) => (r.to_string(), c.to_string()),
             _ => return Err(RepoError::Empty.into()),
         };
+        self.feed_reload(&did).await;
         self.events.push(NodeEvent::Commit {
             did: did.clone(),
             rev: rev.clone(),

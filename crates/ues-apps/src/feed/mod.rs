@@ -7,6 +7,7 @@ mod error;
 pub mod facets;
 mod graph;
 mod multimap;
+mod notify;
 pub mod parse;
 mod rank;
 pub mod records;
@@ -21,6 +22,7 @@ pub use facets::{
     FacetFeature, HandleResolver,
 };
 pub use graph::ActorRef;
+pub use notify::{tid_micros, Notification, NotificationReason};
 pub use parse::{Parsed, PostRecord, ProfileRecord};
 pub use rank::{RankParams, RankedItem, ScoreBreakdown};
 pub use search::{name_keys, tokenize};
